@@ -1,0 +1,36 @@
+// Atomic output: a file is written under a temporary name in its own folder and renamed to its
+// final name only by commit(), so a failed run leaves no partial file. `-` means standard output.
+// A name ending in `.gz` is gzip-compressed.
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+namespace sigstream {
+
+class OutputFile {
+public:
+    // Throws IoError when the folder does not exist or is not writable.
+    explicit OutputFile(std::string path);
+    ~OutputFile();
+    OutputFile(const OutputFile&) = delete;
+    OutputFile& operator=(const OutputFile&) = delete;
+
+    std::ostream& stream();
+    // Flushes, closes and renames into place. Throws IoError on failure (e.g. disk full).
+    void commit();
+
+    const std::string& path() const { return path_; }
+
+    // Throws IoError unless a file could be created at `path` (its folder exists and is writable).
+    // Used to fail before a long computation rather than after it.
+    static void check_writable(const std::string& path);
+
+private:
+    struct Impl;
+    std::string path_;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sigstream

@@ -1,0 +1,319 @@
+#include "io/vcf_source.h"
+
+#include <htslib/bgzf.h>
+#include <htslib/hts.h>
+#include <htslib/kseq.h>
+#include <htslib/kstring.h>
+#include <htslib/vcf.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/errors.h"
+
+namespace sigstream {
+
+struct VcfSource::Impl {
+    htsFile* fp = nullptr;
+    bool is_bcf = false;
+    kstring_t line{0, 0, nullptr};
+    // BCF only
+    bcf_hdr_t* hdr = nullptr;
+    bcf1_t* rec = nullptr;
+    std::string alt_buf;
+    int32_t* gt = nullptr;
+    int n_gt = 0;
+    int pass_id = -1;
+    // VCF text: FORMAT column of the last record, and where GT sits in it
+    std::string last_format;
+    int gt_index = -1;
+
+    ~Impl() {
+        if (rec) bcf_destroy(rec);
+        if (hdr) bcf_hdr_destroy(hdr);
+        if (fp) hts_close(fp);
+        std::free(line.s);
+        std::free(gt);
+    }
+};
+
+namespace {
+
+std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+
+// Splits `s` at TAB into at most `max` fields; returns how many were found. The last field found runs
+// to the end of the line.
+inline std::size_t split_tabs(std::string_view s, std::string_view* fields, std::size_t max) {
+    std::size_t n = 0;
+    const char* p = s.data();
+    const char* end = p + s.size();
+    while (n + 1 < max) {
+        const char* t = static_cast<const char*>(std::memchr(p, '\t', static_cast<std::size_t>(end - p)));
+        if (!t) break;
+        fields[n++] = std::string_view(p, static_cast<std::size_t>(t - p));
+        p = t + 1;
+    }
+    fields[n++] = std::string_view(p, static_cast<std::size_t>(end - p));
+    return n;
+}
+
+// Marks in `mask` every ALT allele index (1..63) named by a GT value such as `0/1`, `1|2`, `1`, `./.`.
+inline bool parse_gt(std::string_view gt, std::uint64_t& mask) {
+    std::size_t i = 0;
+    while (i < gt.size()) {
+        if (gt[i] == '.') {
+            ++i;
+        } else if (gt[i] >= '0' && gt[i] <= '9') {
+            unsigned v = 0;
+            while (i < gt.size() && gt[i] >= '0' && gt[i] <= '9') {
+                v = v * 10 + static_cast<unsigned>(gt[i] - '0');
+                if (v > 1000000) return false;
+                ++i;
+            }
+            if (v >= 1 && v <= 63) mask |= std::uint64_t{1} << v;
+        } else {
+            return false;
+        }
+        if (i < gt.size()) {
+            if (gt[i] != '/' && gt[i] != '|') return false;
+            ++i;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+VcfSource::VcfSource(std::string path, bool want_genotypes)
+    : path_(std::move(path)), want_genotypes_(want_genotypes), impl_(std::make_unique<Impl>()) {
+    const std::string name = display_name(path_);
+    impl_->fp = hts_open(path_.c_str(), "r");
+    if (!impl_->fp) {
+        int err = errno;
+        throw IoError(name, 0, std::string("cannot open: ") + (err ? std::strerror(err) : "unknown error"),
+                      "check the path and permissions");
+    }
+    const htsFormat* fmt = hts_get_format(impl_->fp);
+    if (fmt->format == bcf) {
+        impl_->is_bcf = true;
+    } else if (fmt->format != vcf) {
+        if (fmt->format == empty_format)
+            throw FormatError(name, 0, "the file is empty, not a VCF", "a VCF needs at least its header lines");
+        throw FormatError(name, 1, std::string("not a VCF or BCF file (looks like ") + hts_format_description(fmt) + ")",
+                          "give a VCF, bgzipped VCF or BCF file");
+    }
+
+    if (impl_->is_bcf) {
+        impl_->hdr = bcf_hdr_read(impl_->fp);
+        if (!impl_->hdr)
+            throw FormatError(name, 0, "cannot read the BCF header", "check the file with `bcftools view -h`");
+        impl_->rec = bcf_init();
+        for (int i = 0; i < bcf_hdr_nsamples(impl_->hdr); ++i) samples_.emplace_back(impl_->hdr->samples[i]);
+        if (bcf_hrec_t* h = bcf_hdr_get_hrec(impl_->hdr, BCF_HL_GEN, "tumor_sample", nullptr, nullptr))
+            tumor_sample_ = std::string(h->value);
+        impl_->pass_id = bcf_hdr_id2int(impl_->hdr, BCF_DT_ID, "PASS");
+    } else {
+        bool seen_chrom = false;
+        while (!seen_chrom) {
+            int r = hts_getline(impl_->fp, KS_SEP_LINE, &impl_->line);
+            if (r < -1) throw IoError(name, line_ + 1, "cannot read the file: truncated or corrupt compressed data",
+                                      "check the file's integrity (e.g. `bgzip -t`) or re-create it");
+            if (r == -1) break;
+            ++line_;
+            std::string_view s(impl_->line.s, impl_->line.l);
+            if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+            if (s.rfind("##", 0) == 0) {
+                constexpr std::string_view key = "##tumor_sample=";
+                if (s.rfind(key, 0) == 0) tumor_sample_ = std::string(s.substr(key.size()));
+                continue;
+            }
+            if (s.rfind("#CHROM", 0) == 0) {
+                seen_chrom = true;
+                std::size_t col = 0;
+                std::size_t start = 0;
+                while (start <= s.size()) {
+                    std::size_t t = s.find('\t', start);
+                    std::string_view field = s.substr(start, t == std::string_view::npos ? std::string_view::npos : t - start);
+                    if (col >= 9) samples_.emplace_back(field);
+                    ++col;
+                    if (t == std::string_view::npos) break;
+                    start = t + 1;
+                }
+                if (col < 8)
+                    throw FormatError(name, line_, "the #CHROM header line has fewer than 8 columns",
+                                      "columns must be TAB-separated: #CHROM POS ID REF ALT QUAL FILTER INFO");
+                continue;
+            }
+            throw FormatError(name, line_, "a record comes before the #CHROM header line",
+                              "a VCF needs its ## meta lines and #CHROM line before the records");
+        }
+        if (!seen_chrom)
+            throw FormatError(name, line_, "no #CHROM header line", "the VCF header is incomplete");
+    }
+    if (want_genotypes_) carried_.assign(samples_.size(), 0);
+}
+
+VcfSource::~VcfSource() = default;
+
+void VcfSource::malformed(const std::string& what) const {
+    throw FormatError(display_name(path_), line_, "malformed record: " + what,
+                      "fix or remove this line (check it with `bcftools view`)");
+}
+
+void VcfSource::check_end_of_file() {
+    if (impl_->fp->format.compression == bgzf && path_ != "-") {
+        if (bgzf_check_EOF(impl_->fp->fp.bgzf) == 0)
+            throw IoError(display_name(path_), line_, "the file is truncated (the BGZF end-of-file marker is missing)",
+                          "re-create or re-download the file");
+    }
+}
+
+bool VcfSource::next(VariantRecord& rec) { return impl_->is_bcf ? next_bcf(rec) : next_text(rec); }
+
+bool VcfSource::next_text(VariantRecord& rec) {
+    std::string_view s;
+    for (;;) {
+        int r = hts_getline(impl_->fp, KS_SEP_LINE, &impl_->line);
+        if (r < -1) throw IoError(display_name(path_), line_ + 1, "cannot read the file: truncated or corrupt compressed data",
+                                  "check the file's integrity (e.g. `bgzip -t`) or re-create it");
+        if (r == -1) {
+            check_end_of_file();
+            return false;
+        }
+        ++line_;
+        s = std::string_view(impl_->line.s, impl_->line.l);
+        if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+        if (!s.empty()) break;  // blank lines are ignored
+    }
+    std::string_view f[10];
+    std::size_t n = split_tabs(s, f, want_genotypes_ ? 10 : 8);
+    if (n < 8) malformed("it has " + std::to_string(n) + " TAB-separated columns, a VCF record needs at least 8");
+    if (f[0].empty()) malformed("empty CHROM");
+    std::int64_t pos = 0;
+    if (f[1].empty() || f[1].size() > 12) malformed("POS '" + std::string(f[1]) + "' is not a position");
+    for (char c : f[1]) {
+        if (c < '0' || c > '9') malformed("POS '" + std::string(f[1]) + "' is not a position");
+        pos = pos * 10 + (c - '0');
+    }
+    if (pos < 1) malformed("POS must be at least 1");
+    if (f[3].empty() || f[4].empty()) malformed("empty REF or ALT");
+    rec.chrom = f[0];
+    rec.pos = pos;
+    rec.ref = f[3];
+    rec.alt = f[4];
+    std::string_view filter = f[6];
+    rec.filter = filter == "PASS" ? FilterStatus::Pass : (filter == "." || filter.empty()) ? FilterStatus::Missing
+                                                                                            : FilterStatus::Other;
+    rec.line = line_;
+    rec.carried = nullptr;
+    if (want_genotypes_) {
+        std::fill(carried_.begin(), carried_.end(), 0);
+        rec.carried = carried_.data();
+        if (samples_.empty()) return true;
+        if (n < 10) malformed("it has no FORMAT and sample columns, but the header names samples");
+        if (f[8] != impl_->last_format) {
+            impl_->last_format.assign(f[8]);
+            impl_->gt_index = -1;
+            int k = 0;
+            std::size_t start = 0;
+            for (;;) {
+                std::size_t c = f[8].find(':', start);
+                if (f[8].substr(start, c == std::string_view::npos ? std::string_view::npos : c - start) == "GT") {
+                    impl_->gt_index = k;
+                    break;
+                }
+                if (c == std::string_view::npos) break;
+                start = c + 1;
+                ++k;
+            }
+        }
+        if (impl_->gt_index < 0)
+            throw FormatError(display_name(path_), line_, "the record has no GT genotype field",
+                              "--per-genotype-sample needs a GT field in every record; drop the option to count per file");
+        std::string_view rest = f[9];
+        for (std::size_t si = 0; si < samples_.size(); ++si) {
+            std::size_t t = rest.find('\t');
+            if (t == std::string_view::npos && si + 1 < samples_.size())
+                malformed("it has fewer sample columns than the header names");
+            std::string_view cell = rest.substr(0, t);
+            rest = t == std::string_view::npos ? std::string_view() : rest.substr(t + 1);
+            std::string_view gt;
+            std::size_t start = 0;
+            int k = 0;
+            bool found = false;
+            for (;;) {
+                std::size_t c = cell.find(':', start);
+                if (k == impl_->gt_index) {
+                    gt = cell.substr(start, c == std::string_view::npos ? std::string_view::npos : c - start);
+                    found = true;
+                    break;
+                }
+                if (c == std::string_view::npos) break;
+                start = c + 1;
+                ++k;
+            }
+            if (found && !parse_gt(gt, carried_[si]))
+                malformed("sample '" + samples_[si] + "' has the genotype '" + std::string(gt) + "', which is not a GT value");
+        }
+    }
+    return true;
+}
+
+bool VcfSource::next_bcf(VariantRecord& rec) {
+    int r = bcf_read(impl_->fp, impl_->hdr, impl_->rec);
+    if (r == -1) {
+        check_end_of_file();
+        return false;
+    }
+    ++line_;
+    if (r < -1 || impl_->rec->errcode)
+        throw FormatError(display_name(path_), line_, "cannot decode BCF record " + std::to_string(line_) + " (truncated or corrupt file)",
+                          "check the file with `bcftools view`");
+    bcf1_t* b = impl_->rec;
+    bcf_unpack(b, BCF_UN_STR | BCF_UN_FLT);
+    if (b->n_allele < 1) malformed("no REF allele");
+    rec.chrom = bcf_hdr_id2name(impl_->hdr, b->rid);
+    rec.pos = b->pos + 1;
+    rec.ref = b->d.allele[0];
+    impl_->alt_buf.clear();
+    if (b->n_allele < 2) {
+        impl_->alt_buf = ".";
+    } else {
+        for (int i = 1; i < b->n_allele; ++i) {
+            if (i > 1) impl_->alt_buf += ',';
+            impl_->alt_buf += b->d.allele[i];
+        }
+    }
+    rec.alt = impl_->alt_buf;
+    if (b->d.n_flt == 0)
+        rec.filter = FilterStatus::Missing;
+    else if (b->d.n_flt == 1 && b->d.flt[0] == impl_->pass_id)
+        rec.filter = FilterStatus::Pass;
+    else
+        rec.filter = FilterStatus::Other;
+    rec.line = line_;
+    rec.carried = nullptr;
+    if (want_genotypes_) {
+        std::fill(carried_.begin(), carried_.end(), 0);
+        rec.carried = carried_.data();
+        if (samples_.empty()) return true;
+        int n = bcf_get_genotypes(impl_->hdr, b, &impl_->gt, &impl_->n_gt);
+        if (n <= 0)
+            throw FormatError(display_name(path_), line_, "the record has no GT genotype field",
+                              "--per-genotype-sample needs a GT field in every record; drop the option to count per file");
+        int ploidy = n / static_cast<int>(samples_.size());
+        for (std::size_t si = 0; si < samples_.size(); ++si) {
+            for (int k = 0; k < ploidy; ++k) {
+                int32_t v = impl_->gt[si * static_cast<std::size_t>(ploidy) + static_cast<std::size_t>(k)];
+                if (v == bcf_int32_vector_end) break;
+                if (bcf_gt_is_missing(v)) continue;
+                int a = bcf_gt_allele(v);
+                if (a >= 1 && a <= 63) carried_[si] |= std::uint64_t{1} << a;
+            }
+        }
+    }
+    return true;
+}
+
+}  // namespace sigstream
