@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "core/errors.h"
@@ -33,6 +34,22 @@ mode_t process_umask() {
     return mask;
 }
 
+bool under_special_fs(const std::string& p) { return p.rfind("/dev/", 0) == 0 || p.rfind("/proc/", 0) == 0; }
+
+// Devices, pipes and the /dev/std* links are written in place: renaming over them would replace them.
+bool writes_in_place(const std::string& path) {
+    if (under_special_fs(path)) return true;
+    std::error_code ec;
+    fs::file_status link = fs::symlink_status(path, ec);
+    if (ec || !fs::exists(link)) return false;
+    if (fs::is_symlink(link)) {
+        fs::path to = fs::read_symlink(path, ec);
+        if (!ec && under_special_fs(to.string())) return true;
+    }
+    fs::file_status st = fs::status(path, ec);
+    return !ec && fs::exists(st) && !fs::is_regular_file(st) && !fs::is_directory(st);
+}
+
 fs::path folder_of(const std::string& path) {
     fs::path parent = fs::path(path).parent_path();
     return parent.empty() ? fs::path(".") : parent;
@@ -41,15 +58,17 @@ fs::path folder_of(const std::string& path) {
 
 struct OutputFile::Impl {
     bool to_stdout = false;
+    bool direct = false;  // a device or pipe (e.g. /dev/stderr): written in place, never renamed
+    std::ofstream device;
     std::string temp_path;
     bio::filtering_ostream out;
     bool committed = false;
 };
 
 void OutputFile::check_writable(const std::string& path) {
-    if (path == "-") return;
-    fs::path folder = folder_of(path);
+    if (path == "-" || writes_in_place(path)) return;
     std::error_code ec;
+    fs::path folder = folder_of(path);
     if (!fs::is_directory(folder, ec))
         throw IoError(path, 0, "cannot write the output: folder '" + folder.string() + "' does not exist",
                       "create it first or choose another path");
@@ -63,6 +82,22 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)), impl_(std::ma
         impl_->to_stdout = true;
         impl_->out.push(std::cout, 1 << 16);
         return;
+    }
+    if (writes_in_place(path_)) {
+        impl_->direct = true;
+        impl_->device.open(path_, std::ios::binary);
+        if (!impl_->device)
+            throw IoError(path_, 0, std::string("cannot open for writing: ") + std::strerror(errno), "check the path");
+        if (ends_with(path_, ".gz")) impl_->out.push(bio::gzip_compressor());
+        impl_->out.push(impl_->device, 1 << 16);
+        return;
+    }
+    std::error_code ec;
+    if (fs::is_directory(path_, ec)) throw IoError(path_, 0, "the output path is a folder", "give a file name");
+    // A link to a regular file: the file it points to is replaced, the link stays.
+    if (fs::is_symlink(fs::symlink_status(path_, ec))) {
+        fs::path target = fs::canonical(path_, ec);
+        if (!ec) path_ = target.string();
     }
     check_writable(path_);
     fs::path final_path(path_);
@@ -78,7 +113,7 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)), impl_(std::ma
 }
 
 OutputFile::~OutputFile() {
-    if (impl_ && !impl_->to_stdout && !impl_->committed) {
+    if (impl_ && !impl_->to_stdout && !impl_->direct && !impl_->committed) {
         try {
             impl_->out.reset();
         } catch (...) {
@@ -93,11 +128,12 @@ void OutputFile::commit() {
     if (impl_->committed) return;
     impl_->out.flush();
     bool ok = impl_->out.good();
-    if (impl_->to_stdout) {
+    if (impl_->to_stdout || impl_->direct) {
         impl_->out.reset();
-        std::cout.flush();
-        if (!ok || !std::cout.good())
-            throw IoError("<stdout>", 0, "cannot write to standard output", "check the receiving pipe or disk");
+        std::ostream& sink = impl_->direct ? static_cast<std::ostream&>(impl_->device) : std::cout;
+        sink.flush();
+        if (!ok || !sink.good())
+            throw IoError(impl_->direct ? path_ : "<stdout>", 0, "cannot write the output", "check the receiving pipe or disk");
         impl_->committed = true;
         return;
     }

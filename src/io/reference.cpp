@@ -64,7 +64,11 @@ Reference::Reference(std::string fasta_path) : path_(std::move(fasta_path)) {
 
     fai_path_ = path_ + ".fai";
     gzi_path_ = bgzipped_ ? path_ + ".gzi" : std::string();
-    bool have_index = fs::exists(fai_path_, ec) && (!bgzipped_ || fs::exists(gzi_path_, ec));
+    // An index older than the FASTA is stale (the FASTA was rewritten): build a fresh one.
+    auto fresh = [&](const std::string& index) {
+        return fs::exists(index, ec) && fs::last_write_time(index, ec) >= fs::last_write_time(path_, ec);
+    };
+    bool have_index = fresh(fai_path_) && (!bgzipped_ || fresh(gzi_path_));
     if (!have_index) {
         if (!writable_folder(path_)) {
             std::string templ = (fs::temp_directory_path() / "sigstream-fai.XXXXXX").string();

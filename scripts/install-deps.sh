@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs, from Debian's package registry, whatever sigstream needs to build and test that is not
+# already installed. Safe to run again: it installs nothing when everything is there.
+set -euo pipefail
+packages=(
+  g++ cmake make pkg-config        # toolchain
+  libhts-dev                       # htslib: VCF/BCF/BGZF and FASTA indexing
+  libeigen3-dev                    # Eigen: dense linear algebra
+  libboost-iostreams-dev           # Boost.Iostreams: gzip on TSV read/write
+  libtomlplusplus-dev              # toml++: --config files and run metadata
+  libgtest-dev googletest          # GoogleTest
+  python3 python3-numpy            # end-to-end tests, oracle and NumPy reference implementations
+  tabix                            # bgzip, used by tests to make bgzipped inputs
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
