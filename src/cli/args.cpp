@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -87,6 +88,10 @@ const Parser::Spec* Parser::find(const std::string& name) const {
 
 void Parser::apply_config(const std::string& path, Args& args) const {
     toml::table tbl;
+    if (FILE* f = std::fopen(path.c_str(), "r"))
+        std::fclose(f);
+    else
+        throw UsageError(path, 0, "cannot open the config file", "check the path given to --config");
     try {
         tbl = toml::parse_file(path);
     } catch (const toml::parse_error& e) {

@@ -106,6 +106,11 @@ int run_count(int argc, char** argv) {
     if (!args.has("ref")) throw UsageError("", 0, "--ref is required", "give the reference FASTA the variants were called against");
     std::vector<CountInput> inputs = collect_inputs(args);
     if (inputs.empty()) throw UsageError("", 0, "no input files", "give VCF/BCF paths, `-`, or --list FILE");
+    if (!args.has("sample") && !args.flag("per-genotype-sample"))
+        for (const auto& in : inputs)
+            if (in.path == "-" && in.sample.empty())
+                throw UsageError("<stdin>", 0, "standard input has no file name to name its sample",
+                                 "give the sample's name with --sample NAME");
 
     CountOptions opt;
     if (args.flag("pass-only") && args.flag("all-filters"))
@@ -181,6 +186,7 @@ int run_count(int argc, char** argv) {
         files.push_back(std::make_unique<OutputFile>(args.get("summary")));
         write_count_summary(result.summary, files.back()->stream());
     }
+    for (auto& f : files) f->finish();  // every file complete before any appears
     for (auto& f : files) f->commit();
     if (!quiet) {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

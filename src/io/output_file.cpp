@@ -60,6 +60,7 @@ struct OutputFile::Impl {
     bool to_stdout = false;
     bool direct = false;  // a device or pipe (e.g. /dev/stderr): written in place, never renamed
     std::ofstream device;
+    bool finished = false;
     std::string temp_path;
     bio::filtering_ostream out;
     bool committed = false;
@@ -68,6 +69,8 @@ struct OutputFile::Impl {
 void OutputFile::check_writable(const std::string& path) {
     if (path == "-" || writes_in_place(path)) return;
     std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw IoError(path, 0, "the output path is a folder", "give a file name");
     fs::path folder = folder_of(path);
     if (!fs::is_directory(folder, ec))
         throw IoError(path, 0, "cannot write the output: folder '" + folder.string() + "' does not exist",
@@ -114,9 +117,11 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)), impl_(std::ma
 
 OutputFile::~OutputFile() {
     if (impl_ && !impl_->to_stdout && !impl_->direct && !impl_->committed) {
-        try {
-            impl_->out.reset();
-        } catch (...) {
+        if (!impl_->finished) {
+            try {
+                impl_->out.reset();
+            } catch (...) {
+            }
         }
         std::remove(impl_->temp_path.c_str());
     }
@@ -124,8 +129,9 @@ OutputFile::~OutputFile() {
 
 std::ostream& OutputFile::stream() { return impl_->out; }
 
-void OutputFile::commit() {
-    if (impl_->committed) return;
+void OutputFile::finish() {
+    if (impl_->finished) return;
+    impl_->finished = true;
     impl_->out.flush();
     bool ok = impl_->out.good();
     if (impl_->to_stdout || impl_->direct) {
@@ -134,7 +140,6 @@ void OutputFile::commit() {
         sink.flush();
         if (!ok || !sink.good())
             throw IoError(impl_->direct ? path_ : "<stdout>", 0, "cannot write the output", "check the receiving pipe or disk");
-        impl_->committed = true;
         return;
     }
     try {
@@ -142,15 +147,18 @@ void OutputFile::commit() {
     } catch (const std::exception&) {
         ok = false;
     }
-    if (!ok) {
-        std::remove(impl_->temp_path.c_str());
+    if (!ok) throw IoError(path_, 0, "cannot write the output", "check free disk space and permissions");
+}
+
+void OutputFile::commit() {
+    if (impl_->committed) return;
+    finish();
+    if (impl_->to_stdout || impl_->direct) {
         impl_->committed = true;
-        throw IoError(path_, 0, "cannot write the output", "check free disk space and permissions");
+        return;
     }
     if (std::rename(impl_->temp_path.c_str(), path_.c_str()) != 0) {
         int err = errno;
-        std::remove(impl_->temp_path.c_str());
-        impl_->committed = true;
         throw IoError(path_, 0, std::string("cannot move the finished output into place: ") + std::strerror(err),
                       "check the folder's permissions");
     }

@@ -18,7 +18,10 @@ public:
     OutputFile& operator=(const OutputFile&) = delete;
 
     std::ostream& stream();
-    // Flushes, closes and renames into place. Throws IoError on failure (e.g. disk full).
+    // Flushes and closes the temporary file; throws IoError on failure (e.g. disk full). A run that
+    // writes several files finishes them all before committing any, so a failure leaves none behind.
+    void finish();
+    // Finishes (if not yet done) and renames into place. Throws IoError on failure.
     void commit();
 
     const std::string& path() const { return path_; }

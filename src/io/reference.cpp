@@ -156,15 +156,24 @@ Reference::Reader::~Reader() {
 void Reference::Reader::window(int contig, std::int64_t pos, int flank, char* out) {
     const Contig& c = ref_.contigs_[contig];
     if (ref_.map_) {
-        for (int k = -flank; k <= flank; ++k) {
-            std::int64_t p = pos + k;
-            if (p < 0 || p >= c.length) {
-                *out++ = '\0';
-                continue;
+        // One division for the whole window, then step through the lines.
+        std::int64_t p = pos - flank;
+        const std::int64_t end = pos + flank;
+        for (; p < 0 && p <= end; ++p) *out++ = '\0';
+        if (p <= end && p < c.length) {
+            std::int64_t col = p % c.line_bases;
+            const char* base = ref_.map_ + c.offset + p / c.line_bases * c.line_width + col;
+            for (; p <= end && p < c.length; ++p) {
+                *out++ = kUpper[static_cast<unsigned char>(*base)];
+                if (++col == c.line_bases) {
+                    col = 0;
+                    base += c.line_width - c.line_bases + 1;
+                } else {
+                    ++base;
+                }
             }
-            std::int64_t off = c.offset + p / c.line_bases * c.line_width + p % c.line_bases;
-            *out++ = kUpper[static_cast<unsigned char>(ref_.map_[off])];
         }
+        for (; p <= end; ++p) *out++ = '\0';
         return;
     }
     if (!ref_.bgzipped_) {  // empty file mapped nowhere: every contig is empty

@@ -1,14 +1,14 @@
 #include "io/vcf_source.h"
 
 #include <htslib/bgzf.h>
+#include <htslib/hfile.h>
 #include <htslib/hts.h>
-#include <htslib/kseq.h>
-#include <htslib/kstring.h>
 #include <htslib/vcf.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "core/errors.h"
 
@@ -17,7 +17,10 @@ namespace sigstream {
 struct VcfSource::Impl {
     htsFile* fp = nullptr;
     bool is_bcf = false;
-    kstring_t line{0, 0, nullptr};
+    std::string carry;                // a line that spans two chunks
+    const char* chunk = nullptr;      // unread part of the current chunk of text
+    const char* chunk_end = nullptr;
+    std::vector<char> buffer;         // uncompressed files only
     // BCF only
     bcf_hdr_t* hdr = nullptr;
     bcf1_t* rec = nullptr;
@@ -33,7 +36,6 @@ struct VcfSource::Impl {
         if (rec) bcf_destroy(rec);
         if (hdr) bcf_hdr_destroy(hdr);
         if (fp) hts_close(fp);
-        std::free(line.s);
         std::free(gt);
     }
 };
@@ -115,14 +117,8 @@ VcfSource::VcfSource(std::string path, bool want_genotypes)
         impl_->pass_id = bcf_hdr_id2int(impl_->hdr, BCF_DT_ID, "PASS");
     } else {
         bool seen_chrom = false;
-        while (!seen_chrom) {
-            int r = hts_getline(impl_->fp, KS_SEP_LINE, &impl_->line);
-            if (r < -1) throw IoError(name, line_ + 1, "cannot read the file: truncated or corrupt compressed data",
-                                      "check the file's integrity (e.g. `bgzip -t`) or re-create it");
-            if (r == -1) break;
-            ++line_;
-            std::string_view s(impl_->line.s, impl_->line.l);
-            if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+        std::string_view s;
+        while (!seen_chrom && read_line(s)) {
             if (s.rfind("##", 0) == 0) {
                 constexpr std::string_view key = "##tumor_sample=";
                 if (s.rfind(key, 0) == 0) tumor_sample_ = std::string(s.substr(key.size()));
@@ -162,7 +158,7 @@ void VcfSource::malformed(const std::string& what) const {
 }
 
 void VcfSource::check_end_of_file() {
-    if (impl_->fp->format.compression == bgzf && path_ != "-") {
+    if (impl_->fp->is_bgzf && impl_->fp->format.compression == bgzf && path_ != "-") {
         if (bgzf_check_EOF(impl_->fp->fp.bgzf) == 0)
             throw IoError(display_name(path_), line_, "the file is truncated (the BGZF end-of-file marker is missing)",
                           "re-create or re-download the file");
@@ -171,21 +167,68 @@ void VcfSource::check_end_of_file() {
 
 bool VcfSource::next(VariantRecord& rec) { return impl_->is_bcf ? next_bcf(rec) : next_text(rec); }
 
+bool VcfSource::next_chunk() {
+    // Text arrives in chunks: BGZF's decompressed blocks (also for plain gzip), or raw reads of an
+    // uncompressed file into our own buffer.
+    if (impl_->fp->is_bgzf) {
+        BGZF* fp = impl_->fp->fp.bgzf;
+        if (bgzf_read_block(fp) != 0 || fp->errcode)
+            throw IoError(display_name(path_), line_ + 1, "the file is truncated or its compressed data is corrupt",
+                          "check it with `bgzip -t` and re-create or re-download it");
+        impl_->chunk = static_cast<const char*>(fp->uncompressed_block);
+        impl_->chunk_end = impl_->chunk + fp->block_length;
+        fp->block_offset = fp->block_length;  // the block is ours now
+    } else {
+        impl_->buffer.resize(1 << 20);
+        ssize_t n = hread(impl_->fp->fp.hfile, impl_->buffer.data(), impl_->buffer.size());
+        if (n < 0)
+            throw IoError(display_name(path_), line_ + 1, "cannot read the file", "check the file and the disk");
+        impl_->chunk = impl_->buffer.data();
+        impl_->chunk_end = impl_->chunk + n;
+    }
+    return impl_->chunk != impl_->chunk_end;
+}
+
+bool VcfSource::read_line(std::string_view& out) {
+    // Lines are cut straight out of the current chunk (no copy); only a line that spans two chunks is
+    // assembled in `carry`.
+    impl_->carry.clear();
+    for (;;) {
+        if (impl_->chunk == impl_->chunk_end && !next_chunk()) {  // end of file
+            check_end_of_file();
+            if (impl_->carry.empty()) return false;
+            ++line_;
+            out = impl_->carry;  // a last line without its newline
+            if (!out.empty() && out.back() == '\r') out.remove_suffix(1);
+            return true;
+        }
+        const char* start = impl_->chunk;
+        const std::size_t avail = static_cast<std::size_t>(impl_->chunk_end - start);
+        const char* nl = static_cast<const char*>(std::memchr(start, '\n', avail));
+        if (!nl) {
+            impl_->carry.append(start, avail);
+            impl_->chunk = impl_->chunk_end;
+            continue;
+        }
+        const std::size_t len = static_cast<std::size_t>(nl - start);
+        impl_->chunk = nl + 1;
+        ++line_;
+        if (impl_->carry.empty()) {
+            out = std::string_view(start, len);
+        } else {
+            impl_->carry.append(start, len);
+            out = impl_->carry;
+        }
+        if (!out.empty() && out.back() == '\r') out.remove_suffix(1);
+        return true;
+    }
+}
+
 bool VcfSource::next_text(VariantRecord& rec) {
     std::string_view s;
-    for (;;) {
-        int r = hts_getline(impl_->fp, KS_SEP_LINE, &impl_->line);
-        if (r < -1) throw IoError(display_name(path_), line_ + 1, "cannot read the file: truncated or corrupt compressed data",
-                                  "check the file's integrity (e.g. `bgzip -t`) or re-create it");
-        if (r == -1) {
-            check_end_of_file();
-            return false;
-        }
-        ++line_;
-        s = std::string_view(impl_->line.s, impl_->line.l);
-        if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
-        if (!s.empty()) break;  // blank lines are ignored
-    }
+    do {
+        if (!read_line(s)) return false;
+    } while (s.empty());  // blank lines are ignored
     std::string_view f[10];
     std::size_t n = split_tabs(s, f, want_genotypes_ ? 10 : 8);
     if (n < 8) malformed("it has " + std::to_string(n) + " TAB-separated columns, a VCF record needs at least 8");

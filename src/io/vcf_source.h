@@ -48,6 +48,8 @@ public:
 
 private:
     struct Impl;
+    bool next_chunk();
+    bool read_line(std::string_view& line);
     bool next_text(VariantRecord& rec);
     bool next_bcf(VariantRecord& rec);
     [[noreturn]] void malformed(const std::string& what) const;
