@@ -87,7 +87,7 @@ inline bool parse_gt(std::string_view gt, std::uint64_t& mask) {
 
 }  // namespace
 
-VcfSource::VcfSource(std::string path, bool want_genotypes)
+VcfSource::VcfSource(std::string path, bool want_genotypes, int decompress_threads)
     : path_(std::move(path)), want_genotypes_(want_genotypes), impl_(std::make_unique<Impl>()) {
     const std::string name = display_name(path_);
     impl_->fp = hts_open(path_.c_str(), "r");
@@ -106,6 +106,7 @@ VcfSource::VcfSource(std::string path, bool want_genotypes)
                           "give a VCF, bgzipped VCF or BCF file");
     }
 
+    if (decompress_threads > 0 && fmt->compression == bgzf) hts_set_threads(impl_->fp, decompress_threads);
     if (impl_->is_bcf) {
         impl_->hdr = bcf_hdr_read(impl_->fp);
         if (!impl_->hdr)

@@ -31,8 +31,9 @@ struct VariantRecord {
 
 class VcfSource {
 public:
-    // `path` may be "-" for standard input. Throws IoError or FormatError.
-    VcfSource(std::string path, bool want_genotypes);
+    // `path` may be "-" for standard input. `decompress_threads` > 0 adds that many threads that
+    // decompress BGZF blocks ahead of the reader. Throws IoError or FormatError.
+    VcfSource(std::string path, bool want_genotypes, int decompress_threads = 0);
     ~VcfSource();
     VcfSource(const VcfSource&) = delete;
     VcfSource& operator=(const VcfSource&) = delete;

@@ -141,11 +141,17 @@ struct InputResult {
 class InputCounter {
 public:
     InputCounter(const Reference& ref, const Regions* regions, const CountOptions& opt, const CountInput& input,
-                 std::atomic<std::uint64_t>& progress)
-        : ref_(ref), reader_(ref), regions_(regions), opt_(opt), input_(input), progress_(progress) {}
+                 int decompress_threads, std::atomic<std::uint64_t>& progress)
+        : ref_(ref),
+          reader_(ref),
+          regions_(regions),
+          opt_(opt),
+          input_(input),
+          decompress_threads_(decompress_threads),
+          progress_(progress) {}
 
     InputResult run() {
-        VcfSource src(input_.path, opt_.per_genotype_sample);
+        VcfSource src(input_.path, opt_.per_genotype_sample, decompress_threads_);
         InputResult out;
         genotype_mode_ = opt_.per_genotype_sample;
         std::size_t n_streams = genotype_mode_ ? src.samples().size() : 1;
@@ -333,6 +339,7 @@ private:
     const Regions* regions_;
     const CountOptions& opt_;
     const CountInput& input_;
+    int decompress_threads_;
     std::atomic<std::uint64_t>& progress_;
     bool genotype_mode_ = false;
     std::vector<Stream>* streams_ = nullptr;
@@ -402,12 +409,14 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
     std::mutex mu;
     std::condition_variable cv;
 
+    // Threads beyond one per input decompress BGZF blocks ahead of the readers (one big file, 8 threads).
+    const int decompress_threads = options.threads > static_cast<int>(n) ? (options.threads - static_cast<int>(n)) / static_cast<int>(n) : 0;
     auto worker = [&] {
         for (;;) {
             std::size_t i = next.fetch_add(1);
             if (i >= n || failed.load()) break;
             try {
-                InputCounter counter(reference, regions.get(), options, inputs[i], records);
+                InputCounter counter(reference, regions.get(), options, inputs[i], decompress_threads, records);
                 results[i] = counter.run();
             } catch (...) {
                 errors[i] = std::current_exception();
