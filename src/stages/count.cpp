@@ -64,6 +64,7 @@ struct Stream {
     int contig = -1;
     std::int64_t pos = -1;
     std::vector<Candidate> here, before;  // candidates at `pos`, and at `pos - 1`
+    std::vector<char> seen_contigs;       // contigs this stream has had candidates on
 
     void flush(std::vector<Candidate>& group, bool keep_adjacent) {
         for (const Candidate& c : group) {
@@ -83,6 +84,11 @@ struct Stream {
     }
 
     void add(int contig_id, std::int64_t p, const Candidate& cand, bool keep_adjacent) {
+        if (contig_id != contig) {  // a contig that comes back later is out of order too
+            if (static_cast<std::size_t>(contig_id) >= seen_contigs.size()) seen_contigs.resize(static_cast<std::size_t>(contig_id) + 1, 0);
+            if (seen_contigs[static_cast<std::size_t>(contig_id)]) ++out_of_order;
+            seen_contigs[static_cast<std::size_t>(contig_id)] = 1;
+        }
         if (contig_id != contig || p > pos + 1) {
             flush(before, keep_adjacent);
             flush(here, keep_adjacent);
@@ -154,6 +160,9 @@ public:
         VcfSource src(input_.path, opt_.per_genotype_sample, decompress_threads_);
         InputResult out;
         genotype_mode_ = opt_.per_genotype_sample;
+        if (genotype_mode_ && src.samples().empty())
+            throw FormatError(display_name(input_.path), 0, "the VCF has no sample columns, so no genotypes",
+                              "--per-genotype-sample needs per-sample GT columns; drop the option to count per file");
         std::size_t n_streams = genotype_mode_ ? src.samples().size() : 1;
         out.streams.resize(n_streams);
         for (std::size_t i = 0; i < n_streams; ++i) {
@@ -230,26 +239,37 @@ private:
         bool multi = rec.alt.find(',') != std::string_view::npos;
         if (multi && !opt_.split_multiallelic) return skip(rec, kAnyAlt, Skip::Multiallelic);
 
+        record_snvs_.clear();
         std::string_view alts = rec.alt;
         for (int a = 1; a <= 63 || !genotype_mode_; ++a) {
             std::size_t comma = alts.find(',');
             std::string_view alt = alts.substr(0, comma);
-            allele(rec, contig, alt, a <= 63 ? std::uint64_t{1} << a : 0);
+            allele(rec, alt, a <= 63 ? std::uint64_t{1} << a : 0);
             if (comma == std::string_view::npos) break;
             alts.remove_prefix(comma + 1);
         }
+        // The SNVs of one record go on in position order (split MNVs of several ALTs interleave), so a
+        // record that repeats an SNV in two ALTs counts it once, as a duplicate.
+        if (record_snvs_.size() > 1)
+            std::stable_sort(record_snvs_.begin(), record_snvs_.end(),
+                             [](const RecordSnv& x, const RecordSnv& y) { return x.pos < y.pos; });
+        for (const RecordSnv& v : record_snvs_) snv(rec, contig, v.pos, v.ref, v.alt, v.bit);
     }
 
-    void allele(const VariantRecord& rec, int contig, std::string_view alt, std::uint64_t bit) {
+    // Checks 4-6 for one ALT allele; its SNVs are queued in record_snvs_.
+    void allele(const VariantRecord& rec, std::string_view alt, std::uint64_t bit) {
         std::string_view ref = rec.ref;
         if (alt.empty() || !plain_bases(ref) || !plain_bases(alt) || iequals(ref, alt))
             return skip(rec, bit, Skip::Other);
         if (ref.size() != alt.size()) return skip(rec, bit, Skip::Indel);
-        if (ref.size() == 1) return snv(rec, contig, rec.pos, ref[0], alt[0], bit);
+        if (ref.size() == 1) {
+            record_snvs_.push_back(RecordSnv{rec.pos, ref[0], alt[0], bit});
+            return;
+        }
         if (!opt_.split_mnv) return skip(rec, bit, Skip::MNV);
         for (std::size_t i = 0; i < ref.size(); ++i)
             if (base_code(ref[i]) != base_code(alt[i]))
-                snv(rec, contig, rec.pos + static_cast<std::int64_t>(i), ref[i], alt[i], bit);
+                record_snvs_.push_back(RecordSnv{rec.pos + static_cast<std::int64_t>(i), ref[i], alt[i], bit});
     }
 
     void snv(const VariantRecord& rec, int contig, std::int64_t pos, char ref_base, char alt_base, std::uint64_t bit) {
@@ -329,7 +349,7 @@ private:
                                     " SNVs on contigs absent from the reference FASTA (" + unknown_contig_list() + ")");
             if (s.out_of_order > 0)
                 warnings_.push_back(file + ": sample '" + s.summary.sample + "': " + std::to_string(s.out_of_order) +
-                                    " records go backwards in position; duplicates and doublets are found only between "
+                                    " records go backwards in position or return to an earlier contig; duplicates and doublets are found only between "
                                     "neighbouring records — sort the file (`bcftools sort`) for exact results");
         }
     }
@@ -343,6 +363,12 @@ private:
     std::atomic<std::uint64_t>& progress_;
     bool genotype_mode_ = false;
     std::vector<Stream>* streams_ = nullptr;
+    struct RecordSnv {
+        std::int64_t pos;
+        char ref, alt;
+        std::uint64_t bit;
+    };
+    std::vector<RecordSnv> record_snvs_;
     std::string last_chrom_ = std::string(1, '\0');
     int last_contig_ = -1;
     std::unordered_map<std::string, int> contig_cache_;
@@ -386,6 +412,11 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
                             const CountOptions& options, const CountProgressFn& progress) {
     if (options.max_ref_mismatch < 0 || options.max_ref_mismatch > 1)
         throw UsageError("", 0, "--max-ref-mismatch must be a fraction between 0 and 1", "e.g. 0.05");
+    // `-` without a name fails before anything is read from standard input (also with one input).
+    for (const CountInput& in : inputs)
+        if (in.path == "-" && in.sample.empty() && !options.per_genotype_sample)
+            throw UsageError("<stdin>", 0, "standard input has no file name to name its sample",
+                             "give the sample's name with --sample NAME");
     if (inputs.size() > 1) check_names_early(inputs, options);
     std::size_t stdin_inputs = std::count_if(inputs.begin(), inputs.end(), [](const CountInput& i) { return i.path == "-"; });
     if (stdin_inputs > 1)
