@@ -463,10 +463,10 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
 
     const std::size_t n_threads = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, options.threads)), n));
     std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < n_threads; ++t) pool.emplace_back(worker);
+    // With a progress callback the calling thread only reports, so the pool gets every worker;
+    // without one, the calling thread is one of the workers.
+    for (std::size_t t = progress ? 0 : 1; t < n_threads; ++t) pool.emplace_back(worker);
     if (progress) {
-        // The calling thread reports progress while the pool works; with one thread it works itself.
-        if (pool.empty()) pool.emplace_back(worker);
         std::unique_lock<std::mutex> lock(mu);
         while (done.load() < n && !failed.load()) {
             cv.wait_for(lock, std::chrono::seconds(1));
