@@ -102,7 +102,10 @@ VcfSource::VcfSource(std::string path, bool want_genotypes, int decompress_threa
     } else if (fmt->format != vcf) {
         if (fmt->format == empty_format)
             throw FormatError(name, 0, "the file is empty, not a VCF", "a VCF needs at least its header lines");
-        throw FormatError(name, 1, std::string("not a VCF or BCF file (looks like ") + hts_format_description(fmt) + ")",
+        char* described = hts_format_description(fmt);  // malloc'd by htslib
+        std::string looks_like = described ? described : "something else";
+        std::free(described);
+        throw FormatError(name, 1, "not a VCF or BCF file (looks like " + looks_like + ")",
                           "give a VCF, bgzipped VCF or BCF file");
     }
 
