@@ -200,7 +200,8 @@ int cmd_fasta(const Args& a) {
     const uint64_t total = a.num("--length", 300000000ULL);
     const uint64_t seed = a.num("--seed", 1);
     for (auto& kv : a.opt)
-        if (kv.first != "--contigs" && kv.first != "--length" && kv.first != "--seed") die("unknown option " + kv.first);
+        if (kv.first != "--contigs" && kv.first != "--length" && kv.first != "--seed")
+            die("unknown option " + kv.first);
     if (ncontigs < 1 || ncontigs > 1000) die("--contigs must be 1..1000");
     if (total < ncontigs * 1000) die("--length too small (at least 1000 bases per contig)");
     if (path == "-") die("fasta mode needs a file name (the .fai is written beside it)");
@@ -336,7 +337,9 @@ struct Fasta {
     }
 };
 
-inline bool acgt(char b) { return b == 'A' || b == 'C' || b == 'G' || b == 'T'; }
+inline bool acgt(char b) {
+    return b == 'A' || b == 'C' || b == 'G' || b == 'T';
+}
 
 // ---------------------------------------------------------------- VCF
 const char* kHeaderTail =
@@ -353,28 +356,38 @@ const char* kHeaderTail =
     "##FILTER=<ID=slippage,Description=\"Site filtered due to contraction of short tandem repeat region\">\n"
     "##FILTER=<ID=strand_bias,Description=\"Evidence for alt allele comes from one read direction only\">\n"
     "##FILTER=<ID=weak_evidence,Description=\"Mutation does not meet likelihood threshold\">\n"
-    "##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"Allelic depths for the ref and alt alleles in the order listed\">\n"
+    "##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"Allelic depths for the ref and alt alleles in the order "
+    "listed\">\n"
     "##FORMAT=<ID=AF,Number=A,Type=Float,Description=\"Allele fractions of alternate alleles in the tumor\">\n"
-    "##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"Approximate read depth (reads with MQ=255 or with bad mates are filtered)\">\n"
-    "##FORMAT=<ID=F1R2,Number=R,Type=Integer,Description=\"Count of reads in F1R2 pair orientation supporting each allele\">\n"
-    "##FORMAT=<ID=F2R1,Number=R,Type=Integer,Description=\"Count of reads in F2R1 pair orientation supporting each allele\">\n"
+    "##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"Approximate read depth (reads with MQ=255 or with bad mates "
+    "are filtered)\">\n"
+    "##FORMAT=<ID=F1R2,Number=R,Type=Integer,Description=\"Count of reads in F1R2 pair orientation supporting each "
+    "allele\">\n"
+    "##FORMAT=<ID=F2R1,Number=R,Type=Integer,Description=\"Count of reads in F2R1 pair orientation supporting each "
+    "allele\">\n"
     "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n"
-    "##FORMAT=<ID=SB,Number=4,Type=Integer,Description=\"Per-sample component statistics which comprise the Fisher's Exact Test to detect strand bias.\">\n"
+    "##FORMAT=<ID=SB,Number=4,Type=Integer,Description=\"Per-sample component statistics which comprise the Fisher's "
+    "Exact Test to detect strand bias.\">\n"
     "##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Approximate read depth; some reads may have been filtered\">\n"
     "##INFO=<ID=ECNT,Number=1,Type=Integer,Description=\"Number of events in this haplotype\">\n"
-    "##INFO=<ID=GERMQ,Number=1,Type=Integer,Description=\"Phred-scaled quality that alt alleles are not germline variants\">\n"
+    "##INFO=<ID=GERMQ,Number=1,Type=Integer,Description=\"Phred-scaled quality that alt alleles are not germline "
+    "variants\">\n"
     "##INFO=<ID=MBQ,Number=R,Type=Integer,Description=\"median base quality by allele\">\n"
     "##INFO=<ID=MFRL,Number=R,Type=Integer,Description=\"median fragment length by allele\">\n"
     "##INFO=<ID=MMQ,Number=R,Type=Integer,Description=\"median mapping quality by allele\">\n"
     "##INFO=<ID=MPOS,Number=A,Type=Integer,Description=\"median distance from end of read\">\n"
-    "##INFO=<ID=NALOD,Number=A,Type=Float,Description=\"Negative log 10 odds of artifact in normal with same allele fraction as tumor\">\n"
-    "##INFO=<ID=NLOD,Number=A,Type=Float,Description=\"Normal log 10 likelihood ratio of diploid het or hom alt genotypes\">\n"
-    "##INFO=<ID=POPAF,Number=A,Type=Float,Description=\"negative log 10 population allele frequencies of alt alleles\">\n"
+    "##INFO=<ID=NALOD,Number=A,Type=Float,Description=\"Negative log 10 odds of artifact in normal with same allele "
+    "fraction as tumor\">\n"
+    "##INFO=<ID=NLOD,Number=A,Type=Float,Description=\"Normal log 10 likelihood ratio of diploid het or hom alt "
+    "genotypes\">\n"
+    "##INFO=<ID=POPAF,Number=A,Type=Float,Description=\"negative log 10 population allele frequencies of alt "
+    "alleles\">\n"
     "##INFO=<ID=SOMATIC,Number=0,Type=Flag,Description=\"Somatic event\">\n"
-    "##INFO=<ID=TLOD,Number=A,Type=Float,Description=\"Log 10 likelihood ratio score of variant existing versus not existing\">\n";
+    "##INFO=<ID=TLOD,Number=A,Type=Float,Description=\"Log 10 likelihood ratio score of variant existing versus not "
+    "existing\">\n";
 
-const char* kFilters[] = {"clustered_events", "germline", "weak_evidence", "strand_bias", "normal_artifact",
-                          "slippage", "base_qual", "map_qual", "fragment", "haplotype", "panel_of_normals"};
+const char* kFilters[] = {"clustered_events", "germline", "weak_evidence", "strand_bias", "normal_artifact", "slippage",
+                          "base_qual",        "map_qual", "fragment",      "haplotype",   "panel_of_normals"};
 constexpr int kNumFilters = sizeof(kFilters) / sizeof(kFilters[0]);
 
 char snv_alt(Rng& rng, char ref) {
@@ -382,10 +395,14 @@ char snv_alt(Rng& rng, char ref) {
     const bool transition = rng.below(100) < 55;
     const unsigned pick = (unsigned)rng.below(2);
     switch (ref) {
-        case 'A': return transition ? 'G' : "CT"[pick];
-        case 'C': return transition ? 'T' : "AG"[pick];
-        case 'G': return transition ? 'A' : "CT"[pick];
-        default: return transition ? 'C' : "AG"[pick];  // 'T'
+        case 'A':
+            return transition ? 'G' : "CT"[pick];
+        case 'C':
+            return transition ? 'T' : "AG"[pick];
+        case 'G':
+            return transition ? 'A' : "CT"[pick];
+        default:
+            return transition ? 'C' : "AG"[pick];  // 'T'
     }
 }
 

@@ -1,17 +1,19 @@
 #include "cli/args.h"
 
+#include <toml++/toml.h>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "core/errors.h"
 
 namespace sigstream::cli {
 
 namespace {
-UsageError usage(const std::string& what, const std::string& hint) { return UsageError("", 0, what, hint); }
+UsageError usage(const std::string& what, const std::string& hint) {
+    return UsageError("", 0, what, hint);
+}
 }  // namespace
 
 bool Args::flag(const std::string& name) const {
@@ -37,7 +39,8 @@ long long Args::get_int(const std::string& name, long long fallback, long long m
     long long v = 0;
     auto r = std::from_chars(s.data(), s.data() + s.size(), v);
     if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v < min || v > max)
-        throw usage("--" + name + " '" + s + "' is not a whole number from " + std::to_string(min) + " to " + std::to_string(max),
+        throw usage("--" + name + " '" + s + "' is not a whole number from " + std::to_string(min) + " to " +
+                        std::to_string(max),
                     "see --help");
     return v;
 }
@@ -103,7 +106,9 @@ void Parser::apply_config(const std::string& path, Args& args) const {
         std::string name(key.str());
         if (name == "inputs" && !positional_name_.empty()) {
             const toml::array* arr = node.as_array();
-            if (!arr) throw UsageError(path, 0, "config key 'inputs' must be a list of paths", "e.g. inputs = [\"a.vcf.gz\"]");
+            if (!arr)
+                throw UsageError(path, 0, "config key 'inputs' must be a list of paths",
+                                 "e.g. inputs = [\"a.vcf.gz\"]");
             if (args.positionals_.empty())
                 for (const auto& el : *arr)
                     if (auto s = el.value<std::string>()) args.positionals_.push_back(*s);
@@ -111,7 +116,8 @@ void Parser::apply_config(const std::string& path, Args& args) const {
         }
         const Spec* spec = find(name);
         if (!spec || name == "config" || name == "help")
-            throw UsageError(path, 0, "unknown config key '" + name + "'", "keys are the option names of `sigstream " + command_ + " --help` without the dashes");
+            throw UsageError(path, 0, "unknown config key '" + name + "'",
+                             "keys are the option names of `sigstream " + command_ + " --help` without the dashes");
         if (args.values_.count(name)) continue;  // the command line wins
         auto to_string = [&](const toml::node& n) -> std::string {
             if (auto s = n.value<std::string>()) return *s;
@@ -123,16 +129,20 @@ void Parser::apply_config(const std::string& path, Args& args) const {
                 o << *n.value<double>();
                 return o.str();
             }
-            throw UsageError(path, 0, "config key '" + name + "' has a value of an unsupported type", "use a string, number or boolean");
+            throw UsageError(path, 0, "config key '" + name + "' has a value of an unsupported type",
+                             "use a string, number or boolean");
         };
         if (const toml::array* arr = node.as_array()) {
-            if (!spec->repeatable) throw UsageError(path, 0, "config key '" + name + "' takes one value, not a list", "see --help");
+            if (!spec->repeatable)
+                throw UsageError(path, 0, "config key '" + name + "' takes one value, not a list", "see --help");
             for (const auto& el : *arr) args.values_[name].push_back(to_string(el));
         } else {
             std::string v = to_string(node);
             if (!spec->takes_value) {
                 if (v == "false") continue;
-                if (v != "true") throw UsageError(path, 0, "config key '" + name + "' is a switch: give true or false", "see --help");
+                if (v != "true")
+                    throw UsageError(path, 0, "config key '" + name + "' is a switch: give true or false",
+                                     "see --help");
                 v = "";
             }
             args.values_[name].push_back(v);
@@ -211,7 +221,8 @@ std::string Parser::help_text() const {
         if (s.repeatable) o << " (repeatable)";
         o << "\n";
     }
-    o << "\nCommon:\n  --config FILE.toml\n      read options from a TOML file (keys are option names without the dashes; "
+    o << "\nCommon:\n  --config FILE.toml\n      read options from a TOML file (keys are option names without the "
+         "dashes; "
          "the command line wins)\n  --help\n      show this help\n";
     return o.str();
 }

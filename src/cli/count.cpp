@@ -27,18 +27,23 @@ Parser count_parser() {
              "--per-genotype-sample), one row per channel. The exact rules are in docs/counting.md.");
     p.positionals("INPUT...", "VCF, VCF.gz or BCF files; `-` reads standard input (needs --sample)");
     p.section("Input")
-        .option("ref", "FASTA", "reference genome the variants were called against (plain or bgzipped; .fai built if missing)")
-        .option("list", "FILE", "file of inputs, one path per line; an optional TAB-separated second column names the sample")
+        .option("ref", "FASTA",
+                "reference genome the variants were called against (plain or bgzipped; .fai built if missing)")
+        .option("list", "FILE",
+                "file of inputs, one path per line; an optional TAB-separated second column names the sample")
         .option("sample", "NAME", "sample name of the single input (otherwise ##tumor_sample= or the file name)")
-        .flag("per-genotype-sample", "one column per VCF sample whose GT carries the ALT allele, instead of one per file")
+        .flag("per-genotype-sample",
+              "one column per VCF sample whose GT carries the ALT allele, instead of one per file")
         .option("regions", "BED", "count only variants inside these regions (BED, 0-based half-open)");
     p.section("Counting")
         .flag("pass-only", "count only FILTER=PASS records (default: PASS or '.')")
         .flag("all-filters", "count records whatever their FILTER")
-        .option("adjacent-snvs", "drop|keep", "SNVs at consecutive positions are doublets: leave them out or count them", "drop")
+        .option("adjacent-snvs", "drop|keep",
+                "SNVs at consecutive positions are doublets: leave them out or count them", "drop")
         .flag("split-mnv", "split MNV records (REF length > 1) into their SNVs instead of skipping them")
         .flag("split-multiallelic", "count each ALT of multi-allelic records instead of skipping them")
-        .option("max-ref-mismatch", "FRACTION", "fail when more than this fraction of SNVs disagree with the FASTA (wrong build)", "0.05");
+        .option("max-ref-mismatch", "FRACTION",
+                "fail when more than this fraction of SNVs disagree with the FASTA (wrong build)", "0.05");
     p.section("Output")
         .option("context", "LIST", "comma-separated contexts: sbs6, sbs96, sbs1536", "sbs96")
         .option("out", "FILE", "output matrix for a single context; `-` = standard output; .gz compresses", "-")
@@ -56,7 +61,9 @@ std::vector<Context> parse_contexts(const std::string& list) {
         std::size_t comma = list.find(',', start);
         std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         auto c = parse_context(item);
-        if (!c) throw UsageError("", 0, "--context: unknown context '" + item + "'", "use sbs6, sbs96 and/or sbs1536, comma-separated");
+        if (!c)
+            throw UsageError("", 0, "--context: unknown context '" + item + "'",
+                             "use sbs6, sbs96 and/or sbs1536, comma-separated");
         bool dup = false;
         for (Context x : out) dup |= x == *c;
         if (!dup) out.push_back(*c);
@@ -77,7 +84,8 @@ std::vector<CountInput> collect_inputs(const Args& args) {
             std::size_t tab = line.find('\t');
             CountInput in{line.substr(0, tab), tab == std::string::npos ? "" : line.substr(tab + 1)};
             if (in.path.empty())
-                throw FormatError(list.path(), list.line_number(), "empty path", "one path per line, optional TAB and sample name");
+                throw FormatError(list.path(), list.line_number(), "empty path",
+                                  "one path per line, optional TAB and sample name");
             while (!in.sample.empty() && (in.sample.back() == ' ' || in.sample.back() == '\t')) in.sample.pop_back();
             inputs.push_back(in);
         }
@@ -103,7 +111,8 @@ int run_count(int argc, char** argv) {
         std::cout << parser.help_text();
         return 0;
     }
-    if (!args.has("ref")) throw UsageError("", 0, "--ref is required", "give the reference FASTA the variants were called against");
+    if (!args.has("ref"))
+        throw UsageError("", 0, "--ref is required", "give the reference FASTA the variants were called against");
     std::vector<CountInput> inputs = collect_inputs(args);
     if (inputs.empty()) throw UsageError("", 0, "no input files", "give VCF/BCF paths, `-`, or --list FILE");
     if (!args.has("sample") && !args.flag("per-genotype-sample"))
@@ -115,7 +124,9 @@ int run_count(int argc, char** argv) {
     CountOptions opt;
     if (args.flag("pass-only") && args.flag("all-filters"))
         throw UsageError("", 0, "--pass-only and --all-filters contradict each other", "give one of them");
-    opt.filter = args.flag("pass-only") ? FilterMode::PassOnly : args.flag("all-filters") ? FilterMode::All : FilterMode::PassOrMissing;
+    opt.filter = args.flag("pass-only")     ? FilterMode::PassOnly
+                 : args.flag("all-filters") ? FilterMode::All
+                                            : FilterMode::PassOrMissing;
     std::string adjacent = args.get("adjacent-snvs", "drop");
     if (adjacent != "drop" && adjacent != "keep")
         throw UsageError("", 0, "--adjacent-snvs '" + adjacent + "' is not drop or keep", "see --help");
@@ -130,7 +141,9 @@ int run_count(int argc, char** argv) {
 
     if (args.has("sample")) {
         if (inputs.size() != 1)
-            throw UsageError("", 0, "--sample names the column of a single input, but " + std::to_string(inputs.size()) + " inputs are given",
+            throw UsageError("", 0,
+                             "--sample names the column of a single input, but " + std::to_string(inputs.size()) +
+                                 " inputs are given",
                              "name several samples with a --list file's second column");
         if (opt.per_genotype_sample)
             throw UsageError("", 0, "--sample and --per-genotype-sample contradict each other",
@@ -143,8 +156,10 @@ int run_count(int argc, char** argv) {
     for (Context c : contexts) opt.want_sbs1536 |= c == Context::SBS1536;
     std::vector<std::pair<Context, std::string>> outputs;
     if (args.has("out-prefix")) {
-        if (args.has("out")) throw UsageError("", 0, "--out and --out-prefix contradict each other", "give one of them");
-        for (Context c : contexts) outputs.emplace_back(c, args.get("out-prefix") + "." + std::string(context_name(c)) + ".tsv");
+        if (args.has("out"))
+            throw UsageError("", 0, "--out and --out-prefix contradict each other", "give one of them");
+        for (Context c : contexts)
+            outputs.emplace_back(c, args.get("out-prefix") + "." + std::string(context_name(c)) + ".tsv");
     } else {
         if (contexts.size() > 1)
             throw UsageError("", 0, "several contexts need --out-prefix", "e.g. --out-prefix results/cohort");
@@ -168,7 +183,8 @@ int run_count(int argc, char** argv) {
             double secs = std::chrono::duration<double>(now - start).count();
             std::fprintf(stderr, "%ssigstream count: %zu/%zu inputs, %s records, %s records/s%s", tty ? "\r" : "",
                          p.inputs_done, p.inputs_total, human_count(p.records).c_str(),
-                         human_count(static_cast<std::uint64_t>(static_cast<double>(p.records) / secs)).c_str(), tty ? "" : "\n");
+                         human_count(static_cast<std::uint64_t>(static_cast<double>(p.records) / secs)).c_str(),
+                         tty ? "" : "\n");
         };
     }
     CountResult result = count_mutations(ref, inputs, opt, progress);

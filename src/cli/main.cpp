@@ -25,7 +25,8 @@ constexpr Command kCommands[] = {
 };
 
 void print_help(std::ostream& out) {
-    out << "sigstream " SIGSTREAM_VERSION_STRING " — mutational spectra and signatures, streamed\n\n"
+    out << "sigstream " SIGSTREAM_VERSION_STRING
+           " — mutational spectra and signatures, streamed\n\n"
            "Usage: sigstream <command> [options]\n\nCommands:\n";
     for (const auto& c : kCommands) {
         std::string name = c.name;

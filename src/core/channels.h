@@ -47,22 +47,30 @@ inline constexpr std::array<std::int8_t, 256> make_base_codes() {
 inline constexpr std::array<std::int8_t, 256> kBaseCodes = make_base_codes();
 }  // namespace detail
 
-inline int base_code(char b) { return detail::kBaseCodes[static_cast<unsigned char>(b)]; }
+inline int base_code(char b) {
+    return detail::kBaseCodes[static_cast<unsigned char>(b)];
+}
 
 // Complement of a base code.
-inline int complement(int code) { return 3 - code; }
+inline int complement(int code) {
+    return 3 - code;
+}
 
 // Substitution index of a pyrimidine REF code (C=1 or T=3) and an ALT code; -1 when REF == ALT.
 inline int substitution_index(int ref, int alt) {
     if (ref == alt) return -1;
     if (ref == 1) return alt == 0 ? 0 : alt == 2 ? 1 : 2;  // C>A, C>G, C>T
-    return alt == 0 ? 3 : alt == 1 ? 4 : 5;                 // T>A, T>C, T>G
+    return alt == 0 ? 3 : alt == 1 ? 4 : 5;                // T>A, T>C, T>G
 }
 
-inline int sbs96_index(int five, int sub, int three) { return five * 24 + sub * 4 + three; }
+inline int sbs96_index(int five, int sub, int three) {
+    return five * 24 + sub * 4 + three;
+}
 inline int sbs1536_index(int five_outer, int five_inner, int sub, int three_inner, int three_outer) {
     return (five_outer * 4 + five_inner) * 96 + sub * 16 + three_inner * 4 + three_outer;
 }
-inline int sbs6_of_sbs96(int index96) { return (index96 / 4) % 6; }
+inline int sbs6_of_sbs96(int index96) {
+    return (index96 / 4) % 6;
+}
 
 }  // namespace sigstream

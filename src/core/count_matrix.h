@@ -17,14 +17,10 @@ struct CountMatrix {
 
     CountMatrix() = default;
     CountMatrix(Context c, std::vector<std::string> sample_names)
-        : context(c),
-          samples(std::move(sample_names)),
-          counts(channel_count(c) * samples.size(), 0) {}
+        : context(c), samples(std::move(sample_names)), counts(channel_count(c) * samples.size(), 0) {}
 
     std::size_t channels() const { return channel_count(context); }
-    std::uint64_t& at(std::size_t channel, std::size_t sample) {
-        return counts[channel * samples.size() + sample];
-    }
+    std::uint64_t& at(std::size_t channel, std::size_t sample) { return counts[channel * samples.size() + sample]; }
     std::uint64_t at(std::size_t channel, std::size_t sample) const {
         return counts[channel * samples.size() + sample];
     }

@@ -3,8 +3,7 @@
 namespace sigstream {
 
 namespace {
-std::string compose(const std::string& file, std::uint64_t line, const std::string& what,
-                    const std::string& hint) {
+std::string compose(const std::string& file, std::uint64_t line, const std::string& what, const std::string& hint) {
     std::string s;
     if (!file.empty()) {
         s.append(file);

@@ -1,15 +1,15 @@
 #include "io/contig_names.h"
 
-
 namespace sigstream {
 
 namespace {
-bool is_mito(std::string_view n) { return n == "chrM" || n == "chrMT" || n == "M" || n == "MT"; }
+bool is_mito(std::string_view n) {
+    return n == "chrM" || n == "chrMT" || n == "M" || n == "MT";
+}
 }  // namespace
 
 ContigNames::ContigNames(const std::vector<std::string>& reference_names) {
-    for (std::size_t i = 0; i < reference_names.size(); ++i)
-        index_.emplace(reference_names[i], static_cast<int>(i));
+    for (std::size_t i = 0; i < reference_names.size(); ++i) index_.emplace(reference_names[i], static_cast<int>(i));
 }
 
 int ContigNames::find(std::string_view name) const {

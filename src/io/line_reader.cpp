@@ -25,7 +25,8 @@ LineReader::LineReader(std::string path) : path_(std::move(path)), impl_(std::ma
     if (path_ != "-") {
         impl_->file.open(path_, std::ios::binary);
         if (!impl_->file)
-            throw IoError(path_, 0, std::string("cannot open: ") + std::strerror(errno), "check the path and permissions");
+            throw IoError(path_, 0, std::string("cannot open: ") + std::strerror(errno),
+                          "check the path and permissions");
         unsigned char magic[2] = {0, 0};
         impl_->file.read(reinterpret_cast<char*>(magic), 2);
         gz = impl_->file.gcount() == 2 && magic[0] == 0x1f && magic[1] == 0x8b;

@@ -34,7 +34,9 @@ mode_t process_umask() {
     return mask;
 }
 
-bool under_special_fs(const std::string& p) { return p.rfind("/dev/", 0) == 0 || p.rfind("/proc/", 0) == 0; }
+bool under_special_fs(const std::string& p) {
+    return p.rfind("/dev/", 0) == 0 || p.rfind("/proc/", 0) == 0;
+}
 
 // Devices, pipes and the /dev/std* links are written in place: renaming over them would replace them.
 bool writes_in_place(const std::string& path) {
@@ -69,8 +71,7 @@ struct OutputFile::Impl {
 void OutputFile::check_writable(const std::string& path) {
     if (path == "-" || writes_in_place(path)) return;
     std::error_code ec;
-    if (fs::is_directory(path, ec))
-        throw IoError(path, 0, "the output path is a folder", "give a file name");
+    if (fs::is_directory(path, ec)) throw IoError(path, 0, "the output path is a folder", "give a file name");
     fs::path folder = folder_of(path);
     if (!fs::is_directory(folder, ec))
         throw IoError(path, 0, "cannot write the output: folder '" + folder.string() + "' does not exist",
@@ -127,7 +128,9 @@ OutputFile::~OutputFile() {
     }
 }
 
-std::ostream& OutputFile::stream() { return impl_->out; }
+std::ostream& OutputFile::stream() {
+    return impl_->out;
+}
 
 void OutputFile::finish() {
     if (impl_->finished) return;
@@ -139,7 +142,8 @@ void OutputFile::finish() {
         std::ostream& sink = impl_->direct ? static_cast<std::ostream&>(impl_->device) : std::cout;
         sink.flush();
         if (!ok || !sink.good())
-            throw IoError(impl_->direct ? path_ : "<stdout>", 0, "cannot write the output", "check the receiving pipe or disk");
+            throw IoError(impl_->direct ? path_ : "<stdout>", 0, "cannot write the output",
+                          "check the receiving pipe or disk");
         return;
     }
     try {

@@ -34,8 +34,9 @@ constexpr std::array<char, 256> kUpper = make_upper();
 // 0 = plain, 1 = bgzf, 2 = other gzip. Throws IoError when unreadable.
 int compression_of(const std::string& path) {
     BGZF* fp = bgzf_open(path.c_str(), "r");
-    if (!fp) throw IoError(path, 0, std::string("cannot open the reference FASTA: ") + std::strerror(errno),
-                           "check the path given to --ref");
+    if (!fp)
+        throw IoError(path, 0, std::string("cannot open the reference FASTA: ") + std::strerror(errno),
+                      "check the path given to --ref");
     int c = bgzf_compression(fp);
     int kind = c == bgzf ? 1 : c == gzip ? 2 : 0;
     bgzf_close(fp);
@@ -52,8 +53,7 @@ bool writable_folder(const std::string& file) {
 
 Reference::Reference(std::string fasta_path) : path_(std::move(fasta_path)) {
     std::error_code ec;
-    if (!fs::exists(path_, ec))
-        throw IoError(path_, 0, "reference FASTA not found", "check the path given to --ref");
+    if (!fs::exists(path_, ec)) throw IoError(path_, 0, "reference FASTA not found", "check the path given to --ref");
     if (fs::is_directory(path_, ec))
         throw IoError(path_, 0, "the reference is a folder, not a FASTA file", "give the FASTA file to --ref");
     int kind = compression_of(path_);
@@ -126,8 +126,10 @@ Reference::Reference(std::string fasta_path) : path_(std::move(fasta_path)) {
             if (c.length == 0) continue;
             std::int64_t last = c.offset + (c.length - 1) / c.line_bases * c.line_width + (c.length - 1) % c.line_bases;
             if (last >= static_cast<std::int64_t>(map_size_))
-                throw FormatError(fai_path_, i + 1, "the FASTA index does not match the FASTA (contig '" + names_[i] + "' runs past its end)",
-                                  "delete the .fai file and let sigstream rebuild it");
+                throw FormatError(
+                    fai_path_, i + 1,
+                    "the FASTA index does not match the FASTA (contig '" + names_[i] + "' runs past its end)",
+                    "delete the .fai file and let sigstream rebuild it");
         }
     }
 }
@@ -143,8 +145,9 @@ Reference::~Reference() {
 Reference::Reader::Reader(const Reference& ref) : ref_(ref) {
     if (ref_.bgzipped_) {
         fai_ = fai_load3(ref_.path_.c_str(), ref_.fai_path_.c_str(), ref_.gzi_path_.c_str(), 0);
-        if (!fai_) throw IoError(ref_.path_, 0, "cannot open the bgzipped FASTA with its index",
-                                 "delete its .fai and .gzi files and let sigstream rebuild them");
+        if (!fai_)
+            throw IoError(ref_.path_, 0, "cannot open the bgzipped FASTA with its index",
+                          "delete its .fai and .gzi files and let sigstream rebuild them");
     }
 }
 
@@ -185,8 +188,8 @@ void Reference::Reader::window(int contig, std::int64_t pos, int flank, char* ou
         cached_seq_ = nullptr;
         cached_contig_ = -1;
         hts_pos_t len = 0;
-        cached_seq_ = faidx_fetch_seq64(static_cast<faidx_t*>(fai_), ref_.names_[contig].c_str(), 0,
-                                        c.length - 1, &len);
+        cached_seq_ =
+            faidx_fetch_seq64(static_cast<faidx_t*>(fai_), ref_.names_[contig].c_str(), 0, c.length - 1, &len);
         if (!cached_seq_ || len != c.length)
             throw IoError(ref_.path_, 0, "cannot read contig '" + ref_.names_[contig] + "' from the bgzipped FASTA",
                           "check the file (try `samtools faidx`) and delete stale .fai/.gzi files");

@@ -34,7 +34,8 @@ Regions::Regions(const std::string& bed_path, const Reference& ref) : intervals_
         }
         std::int64_t b = 0, e = 0;
         if (n < 3 || !parse_int(f[1], b) || !parse_int(f[2], e) || b < 0 || e < b)
-            throw FormatError(bed_path, in.line_number(), "malformed BED line (need contig, start, end with 0 <= start <= end)",
+            throw FormatError(bed_path, in.line_number(),
+                              "malformed BED line (need contig, start, end with 0 <= start <= end)",
                               "BED columns are TAB-separated, 0-based, half-open");
         int c = ref.find_contig(f[0]);
         if (c < 0) {
@@ -61,8 +62,9 @@ bool Regions::contains(int contig, std::int64_t pos) const {
     if (contig < 0) return false;
     const auto& iv = intervals_[static_cast<std::size_t>(contig)];
     std::int64_t p0 = pos - 1;  // 0-based
-    auto it = std::upper_bound(iv.begin(), iv.end(), p0,
-                               [](std::int64_t v, const std::pair<std::int64_t, std::int64_t>& x) { return v < x.first; });
+    auto it =
+        std::upper_bound(iv.begin(), iv.end(), p0,
+                         [](std::int64_t v, const std::pair<std::int64_t, std::int64_t>& x) { return v < x.first; });
     if (it == iv.begin()) return false;
     --it;
     return p0 >= it->first && p0 < it->second;

@@ -17,10 +17,10 @@ namespace sigstream {
 struct VcfSource::Impl {
     htsFile* fp = nullptr;
     bool is_bcf = false;
-    std::string carry;                // a line that spans two chunks
-    const char* chunk = nullptr;      // unread part of the current chunk of text
+    std::string carry;            // a line that spans two chunks
+    const char* chunk = nullptr;  // unread part of the current chunk of text
     const char* chunk_end = nullptr;
-    std::vector<char> buffer;         // uncompressed files only
+    std::vector<char> buffer;  // uncompressed files only
     // BCF only
     bcf_hdr_t* hdr = nullptr;
     bcf1_t* rec = nullptr;
@@ -42,7 +42,9 @@ struct VcfSource::Impl {
 
 namespace {
 
-std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+std::string display_name(const std::string& path) {
+    return path == "-" ? "<stdin>" : path;
+}
 
 // Splits `s` at TAB into at most `max` fields; returns how many were found. The last field found runs
 // to the end of the line.
@@ -134,7 +136,8 @@ VcfSource::VcfSource(std::string path, bool want_genotypes, int decompress_threa
                 std::size_t start = 0;
                 while (start <= s.size()) {
                     std::size_t t = s.find('\t', start);
-                    std::string_view field = s.substr(start, t == std::string_view::npos ? std::string_view::npos : t - start);
+                    std::string_view field =
+                        s.substr(start, t == std::string_view::npos ? std::string_view::npos : t - start);
                     if (col >= 9) samples_.emplace_back(field);
                     ++col;
                     if (t == std::string_view::npos) break;
@@ -148,8 +151,7 @@ VcfSource::VcfSource(std::string path, bool want_genotypes, int decompress_threa
             throw FormatError(name, line_, "a record comes before the #CHROM header line",
                               "a VCF needs its ## meta lines and #CHROM line before the records");
         }
-        if (!seen_chrom)
-            throw FormatError(name, line_, "no #CHROM header line", "the VCF header is incomplete");
+        if (!seen_chrom) throw FormatError(name, line_, "no #CHROM header line", "the VCF header is incomplete");
     }
     if (want_genotypes_) carried_.assign(samples_.size(), 0);
 }
@@ -169,7 +171,9 @@ void VcfSource::check_end_of_file() {
     }
 }
 
-bool VcfSource::next(VariantRecord& rec) { return impl_->is_bcf ? next_bcf(rec) : next_text(rec); }
+bool VcfSource::next(VariantRecord& rec) {
+    return impl_->is_bcf ? next_bcf(rec) : next_text(rec);
+}
 
 bool VcfSource::next_chunk() {
     // Text arrives in chunks: BGZF's decompressed blocks (also for plain gzip), or raw reads of an
@@ -185,8 +189,7 @@ bool VcfSource::next_chunk() {
     } else {
         impl_->buffer.resize(1 << 20);
         ssize_t n = hread(impl_->fp->fp.hfile, impl_->buffer.data(), impl_->buffer.size());
-        if (n < 0)
-            throw IoError(display_name(path_), line_ + 1, "cannot read the file", "check the file and the disk");
+        if (n < 0) throw IoError(display_name(path_), line_ + 1, "cannot read the file", "check the file and the disk");
         impl_->chunk = impl_->buffer.data();
         impl_->chunk_end = impl_->chunk + n;
     }
@@ -250,8 +253,9 @@ bool VcfSource::next_text(VariantRecord& rec) {
     rec.ref = f[3];
     rec.alt = f[4];
     std::string_view filter = f[6];
-    rec.filter = filter == "PASS" ? FilterStatus::Pass : (filter == "." || filter.empty()) ? FilterStatus::Missing
-                                                                                            : FilterStatus::Other;
+    rec.filter = filter == "PASS"                    ? FilterStatus::Pass
+                 : (filter == "." || filter.empty()) ? FilterStatus::Missing
+                                                     : FilterStatus::Other;
     rec.line = line_;
     rec.carried = nullptr;
     if (want_genotypes_) {
@@ -276,8 +280,9 @@ bool VcfSource::next_text(VariantRecord& rec) {
             }
         }
         if (impl_->gt_index < 0)
-            throw FormatError(display_name(path_), line_, "the record has no GT genotype field",
-                              "--per-genotype-sample needs a GT field in every record; drop the option to count per file");
+            throw FormatError(
+                display_name(path_), line_, "the record has no GT genotype field",
+                "--per-genotype-sample needs a GT field in every record; drop the option to count per file");
         std::string_view rest = f[9];
         for (std::size_t si = 0; si < samples_.size(); ++si) {
             std::size_t t = rest.find('\t');
@@ -301,7 +306,8 @@ bool VcfSource::next_text(VariantRecord& rec) {
                 ++k;
             }
             if (found && !parse_gt(gt, carried_[si]))
-                malformed("sample '" + samples_[si] + "' has the genotype '" + std::string(gt) + "', which is not a GT value");
+                malformed("sample '" + samples_[si] + "' has the genotype '" + std::string(gt) +
+                          "', which is not a GT value");
         }
     }
     return true;
@@ -315,7 +321,8 @@ bool VcfSource::next_bcf(VariantRecord& rec) {
     }
     ++line_;
     if (r < -1 || impl_->rec->errcode)
-        throw FormatError(display_name(path_), line_, "cannot decode BCF record " + std::to_string(line_) + " (truncated or corrupt file)",
+        throw FormatError(display_name(path_), line_,
+                          "cannot decode BCF record " + std::to_string(line_) + " (truncated or corrupt file)",
                           "check the file with `bcftools view`");
     bcf1_t* b = impl_->rec;
     bcf_unpack(b, BCF_UN_STR | BCF_UN_FLT);
@@ -347,8 +354,9 @@ bool VcfSource::next_bcf(VariantRecord& rec) {
         if (samples_.empty()) return true;
         int n = bcf_get_genotypes(impl_->hdr, b, &impl_->gt, &impl_->n_gt);
         if (n <= 0)
-            throw FormatError(display_name(path_), line_, "the record has no GT genotype field",
-                              "--per-genotype-sample needs a GT field in every record; drop the option to count per file");
+            throw FormatError(
+                display_name(path_), line_, "the record has no GT genotype field",
+                "--per-genotype-sample needs a GT field in every record; drop the option to count per file");
         int ploidy = n / static_cast<int>(samples_.size());
         for (std::size_t si = 0; si < samples_.size(); ++si) {
             for (int k = 0; k < ploidy; ++k) {

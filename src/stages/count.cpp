@@ -21,10 +21,13 @@
 namespace sigstream {
 
 std::string_view skip_name(Skip s) {
-    static constexpr std::string_view names[kSkipReasons] = {
-        "OutsideRegions", "Filtered",         "Multiallelic", "Other",    "Indel",
-        "MNV",            "UnknownContig",    "ContigEdge",   "RefMismatch",
-        "AmbiguousContext", "Duplicate",      "Doublet",      "NoSbs1536Context"};
+    static constexpr std::string_view names[kSkipReasons] = {"OutsideRegions",  "Filtered",
+                                                             "Multiallelic",    "Other",
+                                                             "Indel",           "MNV",
+                                                             "UnknownContig",   "ContigEdge",
+                                                             "RefMismatch",     "AmbiguousContext",
+                                                             "Duplicate",       "Doublet",
+                                                             "NoSbs1536Context"};
     return names[static_cast<std::size_t>(s)];
 }
 
@@ -42,7 +45,9 @@ std::string sample_name_from_path(std::string_view path) {
 
 namespace {
 
-std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+std::string display_name(const std::string& path) {
+    return path == "-" ? "<stdin>" : path;
+}
 
 // An SNV that passed the stream-independent checks (7-10) and waits for its neighbours.
 struct Candidate {
@@ -85,7 +90,8 @@ struct Stream {
 
     void add(int contig_id, std::int64_t p, const Candidate& cand, bool keep_adjacent) {
         if (contig_id != contig) {  // a contig that comes back later is out of order too
-            if (static_cast<std::size_t>(contig_id) >= seen_contigs.size()) seen_contigs.resize(static_cast<std::size_t>(contig_id) + 1, 0);
+            if (static_cast<std::size_t>(contig_id) >= seen_contigs.size())
+                seen_contigs.resize(static_cast<std::size_t>(contig_id) + 1, 0);
             if (seen_contigs[static_cast<std::size_t>(contig_id)]) ++out_of_order;
             seen_contigs[static_cast<std::size_t>(contig_id)] = 1;
         }
@@ -329,8 +335,8 @@ private:
             if (s.reached_ref_check > 0 &&
                 static_cast<double>(mismatches) > opt_.max_ref_mismatch * static_cast<double>(s.reached_ref_check)) {
                 char pct[32];
-                std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * static_cast<double>(mismatches) /
-                                                              static_cast<double>(s.reached_ref_check));
+                std::snprintf(pct, sizeof pct, "%.1f%%",
+                              100.0 * static_cast<double>(mismatches) / static_cast<double>(s.reached_ref_check));
                 throw DataError(file, 0,
                                 "sample '" + s.summary.sample + "': " + std::to_string(mismatches) + " of " +
                                     std::to_string(s.reached_ref_check) + " SNVs (" + pct +
@@ -342,14 +348,16 @@ private:
                 throw DataError(file, 0,
                                 "sample '" + s.summary.sample + "': " + std::to_string(unknown) + " of " +
                                     std::to_string(s.reached_contig_check) +
-                                    " SNVs are on contigs absent from the reference FASTA (" + unknown_contig_list() + ")",
+                                    " SNVs are on contigs absent from the reference FASTA (" + unknown_contig_list() +
+                                    ")",
                                 "give --ref the FASTA the variants were called against");
             if (unknown > 0)
                 warnings_.push_back(file + ": sample '" + s.summary.sample + "': skipped " + std::to_string(unknown) +
                                     " SNVs on contigs absent from the reference FASTA (" + unknown_contig_list() + ")");
             if (s.out_of_order > 0)
                 warnings_.push_back(file + ": sample '" + s.summary.sample + "': " + std::to_string(s.out_of_order) +
-                                    " records go backwards in position or return to an earlier contig; duplicates and doublets are found only between "
+                                    " records go backwards in position or return to an earlier contig; duplicates and "
+                                    "doublets are found only between "
                                     "neighbouring records — sort the file (`bcftools sort`) for exact results");
         }
     }
@@ -418,9 +426,9 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
             throw UsageError("<stdin>", 0, "standard input has no file name to name its sample",
                              "give the sample's name with --sample NAME");
     if (inputs.size() > 1) check_names_early(inputs, options);
-    std::size_t stdin_inputs = std::count_if(inputs.begin(), inputs.end(), [](const CountInput& i) { return i.path == "-"; });
-    if (stdin_inputs > 1)
-        throw UsageError("-", 0, "standard input is given more than once", "give `-` once");
+    std::size_t stdin_inputs =
+        std::count_if(inputs.begin(), inputs.end(), [](const CountInput& i) { return i.path == "-"; });
+    if (stdin_inputs > 1) throw UsageError("-", 0, "standard input is given more than once", "give `-` once");
 
     std::unique_ptr<Regions> regions;
     std::vector<std::string> warnings;
@@ -441,7 +449,8 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
     std::condition_variable cv;
 
     // Threads beyond one per input decompress BGZF blocks ahead of the readers (one big file, 8 threads).
-    const int decompress_threads = options.threads > static_cast<int>(n) ? (options.threads - static_cast<int>(n)) / static_cast<int>(n) : 0;
+    const int decompress_threads =
+        options.threads > static_cast<int>(n) ? (options.threads - static_cast<int>(n)) / static_cast<int>(n) : 0;
     auto worker = [&] {
         for (;;) {
             std::size_t i = next.fetch_add(1);
@@ -461,7 +470,8 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
         }
     };
 
-    const std::size_t n_threads = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, options.threads)), n));
+    const std::size_t n_threads =
+        std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, options.threads)), n));
     std::vector<std::thread> pool;
     // With a progress callback the calling thread only reports, so the pool gets every worker;
     // without one, the calling thread is one of the workers.

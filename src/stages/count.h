@@ -67,7 +67,7 @@ struct StreamSummary {
 };
 
 struct CountResult {
-    CountMatrix sbs6, sbs96, sbs1536;  // sbs1536 is empty unless CountOptions::want_sbs1536
+    CountMatrix sbs6, sbs96, sbs1536;    // sbs1536 is empty unless CountOptions::want_sbs1536
     std::vector<StreamSummary> summary;  // one per output column, in order
     std::vector<std::string> warnings;   // for the user; the library does not print
     std::uint64_t records = 0;           // records read from all inputs

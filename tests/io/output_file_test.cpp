@@ -90,7 +90,9 @@ TEST(LineReader, StripsCrlfAndByteOrderMark) {
     EXPECT_EQ(in.line_number(), 2u);
 }
 
-TEST(LineReader, MissingFileIsIoError) { EXPECT_THROW(LineReader("/nonexistent/x"), IoError); }
+TEST(LineReader, MissingFileIsIoError) {
+    EXPECT_THROW(LineReader("/nonexistent/x"), IoError);
+}
 
 }  // namespace
 }  // namespace sigstream

@@ -197,8 +197,9 @@ TEST(CountSbs6, IsTheCollapseOfSbs96) {
     TempDir dir;
     write_fasta(dir.file("ref.fa"), {{"chr1", kP}});
     // The four SNVs of the two tests above: SBS96 A[C>T]T, G[C>T]A, A[T>G]G, C[T>C]C -> SBS6 C>T 2, T>G 1, T>C 1.
-    std::string vcf = write_vcf(dir, "s.vcf", {rec("chr1", 3, "C", "T"), rec("chr1", 5, "G", "A"),
-                                               rec("chr1", 8, "T", "G"), rec("chr1", 10, "A", "G")});
+    std::string vcf = write_vcf(
+        dir, "s.vcf",
+        {rec("chr1", 3, "C", "T"), rec("chr1", 5, "G", "A"), rec("chr1", 8, "T", "G"), rec("chr1", 10, "A", "G")});
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_column(r.sbs6, 0, {{"C>T", 2}, {"T>G", 1}, {"T>C", 1}});
     // And in general: each SBS6 row is the sum of the 16 SBS96 rows with its substitution.
@@ -231,8 +232,9 @@ TEST(CountSoftMasked, LowercaseFastaAndVcfBasesCountAsUppercase) {
     // Same four SNVs as CountSbs6 (REF/ALT of pos 8 and pos 10 written in lowercase), so the same channels:
     // pos 3 (FASTA c, context a/t lowercase) A[C>T]T GA[C>T]TG; pos 5 G[C>T]A TG[C>T]AG;
     // pos 8 (FASTA t) A[T>G]G CA[T>G]GA; pos 10 C[T>C]C GC[T>C]CA.
-    std::string vcf = write_vcf(dir, "s.vcf", {rec("chr1", 3, "C", "T"), rec("chr1", 5, "G", "A"),
-                                               rec("chr1", 8, "t", "g"), rec("chr1", 10, "a", "G")});
+    std::string vcf = write_vcf(
+        dir, "s.vcf",
+        {rec("chr1", 3, "C", "T"), rec("chr1", 5, "G", "A"), rec("chr1", 8, "t", "g"), rec("chr1", 10, "a", "G")});
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 4, {});
     expect_column(r.sbs96, 0, {{"A[C>T]T", 1}, {"G[C>T]A", 1}, {"A[T>G]G", 1}, {"C[T>C]C", 1}});
@@ -347,8 +349,8 @@ TEST(CountAmbiguousContext, NOrIupacTwoAwayCountsInSbs96Only) {
     // pos 17 T>C: window 15..19 T G T A Y -> G[T>C]A; Y at +2: NoSbs1536Context
     // pos 21 G>T: window 19..23 Y C G A A, reverse complement T T C G R (Y pairs with R), ALT T->A -> T[C>A]G;
     //   the ambiguous base is now the 3' outer one: NoSbs1536Context
-    std::string vcf = write_vcf(dir, "s.vcf",
-                                {rec("chr1", 13, "C", "G"), rec("chr1", 17, "T", "C"), rec("chr1", 21, "G", "T")});
+    std::string vcf =
+        write_vcf(dir, "s.vcf", {rec("chr1", 13, "C", "G"), rec("chr1", 17, "T", "C"), rec("chr1", 21, "G", "T")});
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 3, {{Skip::NoSbs1536Context, 3}});
     expect_column(r.sbs96, 0, {{"G[C>G]A", 1}, {"G[T>C]A", 1}, {"T[C>A]G", 1}});
@@ -358,18 +360,20 @@ TEST(CountAmbiguousContext, NOrIupacTwoAwayCountsInSbs96Only) {
 
 // ---------------------------------------------------------------- contig edges
 
-// Contig "first" = CATGACGA (1 C, 2 A, 3 T, 4 G, 5 A, 6 C, 7 G, 8 A); contig "second" = TTGCA (1 T, 2 T, 3 G, 4 C, 5 A).
+// Contig "first" = CATGACGA (1 C, 2 A, 3 T, 4 G, 5 A, 6 C, 7 G, 8 A); contig "second" = TTGCA (1 T, 2 T, 3 G, 4 C, 5
+// A).
 const Contigs kEdgeRef = {{"first", "CATGACGA"}, {"second", "TTGCA"}};
 
 TEST(CountContigEdge, FirstAndLastBaseAreSkipped) {
     TempDir dir;
     write_fasta(dir.file("ref.fa"), kEdgeRef);
-    std::string vcf = write_vcf(dir, "s.vcf",
-                                {rec("first", 1, "C", "T"),    // first base: ContigEdge
-                                 rec("first", 4, "G", "T"),    // window 2..6 A T G A C, rev comp G T C A T: T[C>A]A, GT[C>A]AT
-                                 rec("first", 8, "A", "T"),    // last base: ContigEdge
-                                 rec("second", 1, "T", "C"),   // first base of the second contig: ContigEdge
-                                 rec("second", 5, "A", "C")});  // last base of the second contig: ContigEdge
+    std::string vcf =
+        write_vcf(dir, "s.vcf",
+                  {rec("first", 1, "C", "T"),     // first base: ContigEdge
+                   rec("first", 4, "G", "T"),     // window 2..6 A T G A C, rev comp G T C A T: T[C>A]A, GT[C>A]AT
+                   rec("first", 8, "A", "T"),     // last base: ContigEdge
+                   rec("second", 1, "T", "C"),    // first base of the second contig: ContigEdge
+                   rec("second", 5, "A", "C")});  // last base of the second contig: ContigEdge
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 1, {{Skip::ContigEdge, 4}});
     expect_column(r.sbs96, 0, {{"T[C>A]A", 1}});
@@ -380,9 +384,9 @@ TEST(CountContigEdge, SecondAndSecondToLastBaseMissOnlySbs1536) {
     TempDir dir;
     write_fasta(dir.file("ref.fa"), kEdgeRef);
     std::string vcf = write_vcf(dir, "s.vcf",
-                                {rec("first", 2, "A", "C"),    // window 1..3 C A T, rev comp A T G, ALT C->G: A[T>G]G
-                                 rec("first", 7, "G", "A"),    // window 6..8 C G A, rev comp T C G, ALT A->T: T[C>T]G
-                                 rec("second", 2, "T", "G"),   // window 1..3 T T G: T[T>G]G
+                                {rec("first", 2, "A", "C"),     // window 1..3 C A T, rev comp A T G, ALT C->G: A[T>G]G
+                                 rec("first", 7, "G", "A"),     // window 6..8 C G A, rev comp T C G, ALT A->T: T[C>T]G
+                                 rec("second", 2, "T", "G"),    // window 1..3 T T G: T[T>G]G
                                  rec("second", 4, "C", "A")});  // window 3..5 G C A: G[C>A]A
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     // Each lacks the base at -2 or +2: counted, NoSbs1536Context.
@@ -436,8 +440,9 @@ TEST(CountUnknownContig, FewAreSkippedWithAWarning) {
     TempDir dir;
     write_fasta(dir.file("ref.fa"), {{"chr1", kS2}});
     // 3 SNVs on chr1 (3 C>T A[C>T]G, 10 C>G T[C>G]A, 13 C>A G[C>A]T), 1 on chrUn: 1 of 4 unknown.
-    std::string vcf = write_vcf(dir, "s.vcf", {rec("chr1", 3, "C", "T"), rec("chr1", 10, "C", "G"),
-                                               rec("chr1", 13, "C", "A"), rec("chrUn", 5, "A", "G")});
+    std::string vcf = write_vcf(
+        dir, "s.vcf",
+        {rec("chr1", 3, "C", "T"), rec("chr1", 10, "C", "G"), rec("chr1", 13, "C", "A"), rec("chrUn", 5, "A", "G")});
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 3, {{Skip::UnknownContig, 1}});
     expect_column(r.sbs96, 0, {{"A[C>T]G", 1}, {"T[C>G]A", 1}, {"G[C>A]T", 1}});
@@ -449,8 +454,9 @@ TEST(CountUnknownContig, ExactlyHalfStillPasses) {
     write_fasta(dir.file("ref.fa"), {{"chr1", kS2}});
     // 1 of 2 SNVs unknown: not *more* than half. Indels on chrUn stop at check 5 and never reach check 7,
     // so they are neither UnknownContig nor part of the ratio.
-    std::string vcf = write_vcf(dir, "s.vcf", {rec("chr1", 3, "C", "T"), rec("chrUn", 5, "A", "AT"),
-                                               rec("chrUn", 8, "TG", "T"), rec("chrUn", 12, "G", "T")});
+    std::string vcf = write_vcf(
+        dir, "s.vcf",
+        {rec("chr1", 3, "C", "T"), rec("chrUn", 5, "A", "AT"), rec("chrUn", 8, "TG", "T"), rec("chrUn", 12, "G", "T")});
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 1, {{Skip::UnknownContig, 1}, {Skip::Indel, 2}});
     EXPECT_TRUE(any_warning_contains(r, "chrUn"));
@@ -460,8 +466,8 @@ TEST(CountUnknownContig, MostIsDataError) {
     TempDir dir;
     write_fasta(dir.file("ref.fa"), {{"chr1", kS2}});
     // 2 of 3 SNVs unknown: more than half.
-    std::string vcf = write_vcf(dir, "s.vcf",
-                                {rec("chr1", 3, "C", "T"), rec("chrUn", 5, "A", "G"), rec("chrUn", 7, "A", "G")});
+    std::string vcf =
+        write_vcf(dir, "s.vcf", {rec("chr1", 3, "C", "T"), rec("chrUn", 5, "A", "G"), rec("chrUn", 7, "A", "G")});
     EXPECT_THROW(count(dir.file("ref.fa"), {{vcf, ""}}), DataError);
 }
 
@@ -476,7 +482,7 @@ TEST(CountDuplicate, SamePositionAndAltCountsOnce) {
                                  rec("chr1", 3, "c", "t"),              // Duplicate (case does not matter)
                                  rec("chr1", 3, "C", "G"),              // other ALT: A[C>G]G, TA[C>G]GG
                                  rec("chr1", 10, "C", "A", "LowQual"),  // Filtered: never passed checks 7-10...
-                                 rec("chr1", 10, "C", "A")});           // ...so this is no duplicate: T[C>A]A, TT[C>A]AG
+                                 rec("chr1", 10, "C", "A")});  // ...so this is no duplicate: T[C>A]A, TT[C>A]AG
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 3, {{Skip::Duplicate, 2}, {Skip::Filtered, 1}});
     expect_column(r.sbs96, 0, {{"A[C>T]G", 1}, {"A[C>G]G", 1}, {"T[C>A]A", 1}});
@@ -488,8 +494,8 @@ TEST(CountDuplicate, IsCheckedBeforeDoublet) {
     write_fasta(dir.file("ref.fa"), {{"chr1", kS2}});
     // 5 G>A twice and 6 C>T: the second 5 G>A stops at check 11 (Duplicate); the first and 6 C>T are a
     // doublet (check 12).
-    std::string vcf = write_vcf(dir, "s.vcf",
-                                {rec("chr1", 5, "G", "A"), rec("chr1", 5, "G", "A"), rec("chr1", 6, "C", "T")});
+    std::string vcf =
+        write_vcf(dir, "s.vcf", {rec("chr1", 5, "G", "A"), rec("chr1", 5, "G", "A"), rec("chr1", 6, "C", "T")});
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 0, {{Skip::Duplicate, 1}, {Skip::Doublet, 2}});
 }
@@ -515,8 +521,8 @@ TEST(CountAdjacentSnvs, DropSkipsBothMembersOfADoublet) {
 TEST(CountAdjacentSnvs, DropSkipsEveryMemberOfATriplet) {
     TempDir dir;
     write_fasta(dir.file("ref.fa"), {{"chr1", kS2}});
-    std::string vcf = write_vcf(dir, "s.vcf",
-                                {rec("chr1", 12, "G", "T"), rec("chr1", 13, "C", "A"), rec("chr1", 14, "T", "C")});
+    std::string vcf =
+        write_vcf(dir, "s.vcf", {rec("chr1", 12, "G", "T"), rec("chr1", 13, "C", "A"), rec("chr1", 14, "T", "C")});
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 0, {{Skip::Doublet, 3}});
     expect_column(r.sbs96, 0, {});
@@ -559,8 +565,8 @@ TEST(CountAdjacentSnvs, IndelNeighbourIsNotADoublet) {
     // Insertion at 17 between SNVs at 16 and 18 (which are two apart, not adjacent to each other):
     // 16 G>C: window 14..18 T A G T C, rev comp G A C T A, ALT C->G: A[C>G]T, GA[C>G]TA
     // 18 C>A: window 16..20 G T C A A: T[C>A]A, GT[C>A]AA
-    std::string vcf = write_vcf(dir, "s.vcf",
-                                {rec("chr1", 16, "G", "C"), rec("chr1", 17, "T", "TA"), rec("chr1", 18, "C", "A")});
+    std::string vcf =
+        write_vcf(dir, "s.vcf", {rec("chr1", 16, "G", "C"), rec("chr1", 17, "T", "TA"), rec("chr1", 18, "C", "A")});
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 2, {{Skip::Indel, 1}});
     expect_column(r.sbs96, 0, {{"A[C>G]T", 1}, {"T[C>A]A", 1}});
@@ -607,8 +613,8 @@ TEST(CountMnv, SkippedByDefault) {
     TempDir dir;
     write_fasta(dir.file("ref.fa"), {{"chr1", kMnv}});
     // CC>TT at 3 and CAG>TAA at 8 are MNVs; 11 G>C is next to the MNV's last base but no doublet: A[C>G]C.
-    std::string vcf = write_vcf(dir, "s.vcf",
-                                {rec("chr1", 3, "CC", "TT"), rec("chr1", 8, "CAG", "TAA"), rec("chr1", 11, "G", "C")});
+    std::string vcf =
+        write_vcf(dir, "s.vcf", {rec("chr1", 3, "CC", "TT"), rec("chr1", 8, "CAG", "TAA"), rec("chr1", 11, "G", "C")});
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 1, {{Skip::MNV, 2}});
     expect_column(r.sbs96, 0, {{"A[C>G]C", 1}});
@@ -645,11 +651,11 @@ TEST(CountMnv, SplitSnvNextToAnotherRecordIsADoublet) {
 TEST(CountIndel, DifferentLengthsAreIndels) {
     TempDir dir;
     write_fasta(dir.file("ref.fa"), {{"chr1", kS2}});
-    std::string vcf = write_vcf(dir, "s.vcf",
-                                {rec("chr1", 3, "C", "CA"), rec("chr1", 6, "CA", "C"), rec("chr1", 10, "c", "cag"),
-                                 rec("chr1", 13, "CT", "C"),
-                                 rec("chr1", 18, "C", "A"),       // SNV: window 16..20 G T C A A: T[C>A]A
-                                 rec("chrUn", 5, "A", "AT")});  // indel on an unknown contig: Indel (check 5 < 7)
+    std::string vcf =
+        write_vcf(dir, "s.vcf",
+                  {rec("chr1", 3, "C", "CA"), rec("chr1", 6, "CA", "C"), rec("chr1", 10, "c", "cag"),
+                   rec("chr1", 13, "CT", "C"), rec("chr1", 18, "C", "A"),  // SNV: window 16..20 G T C A A: T[C>A]A
+                   rec("chrUn", 5, "A", "AT")});  // indel on an unknown contig: Indel (check 5 < 7)
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}});
     expect_summary(r.summary.at(0), 1, {{Skip::Indel, 5}});
     expect_column(r.sbs96, 0, {{"T[C>A]A", 1}});
@@ -829,10 +835,10 @@ TEST(CountSampleName, TwoStreamsWithOneNameIsDataError) {
     std::string b = write_vcf(dir, "b/x.vcf", {});
     std::string ta = write_vcf(dir, "ta.vcf", {}, "##tumor_sample=T\n");
     std::string tb = write_vcf(dir, "tb.vcf", {}, "##tumor_sample=T\n");
-    EXPECT_THROW(count(dir.file("ref.fa"), {{a, ""}, {b, ""}}), DataError);      // same file name
-    EXPECT_THROW(count(dir.file("ref.fa"), {{a, "S"}, {b, "S"}}), DataError);    // same explicit name
-    EXPECT_THROW(count(dir.file("ref.fa"), {{ta, ""}, {tb, ""}}), DataError);    // same ##tumor_sample
-    EXPECT_THROW(count(dir.file("ref.fa"), {{a, ""}, {ta, "x"}}), DataError);    // explicit name = other's file name
+    EXPECT_THROW(count(dir.file("ref.fa"), {{a, ""}, {b, ""}}), DataError);    // same file name
+    EXPECT_THROW(count(dir.file("ref.fa"), {{a, "S"}, {b, "S"}}), DataError);  // same explicit name
+    EXPECT_THROW(count(dir.file("ref.fa"), {{ta, ""}, {tb, ""}}), DataError);  // same ##tumor_sample
+    EXPECT_THROW(count(dir.file("ref.fa"), {{a, ""}, {ta, "x"}}), DataError);  // explicit name = other's file name
     // --per-genotype-sample: a VCF sample column named like another file's.
     std::string ga = write_vcf(dir, "ga.vcf", {}, "", {"N", "T"});
     std::string gb = write_vcf(dir, "gb.vcf", {}, "", {"T"});
@@ -879,12 +885,11 @@ TEST(CountPerGenotypeSample, DoubletsArePerStream) {
     write_fasta(dir.file("ref.fa"), {{"chr1", kS2}});
     // A carries 5 G>A and 6 C>T (a doublet) and 13 C>A (G[C>A]T); B carries 5 G>A (G[C>T]C) and
     // 14 T>C (C[T>C]A), and 13/14 are in different streams, so no doublet there.
-    std::string vcf = write_vcf(dir, "s.vcf",
-                                {gt_rec("chr1", 5, "G", "A", "PASS", {"0/1", "0/1"}),
-                                 gt_rec("chr1", 6, "C", "T", "PASS", {"0/1", "0/0"}),
-                                 gt_rec("chr1", 13, "C", "A", "PASS", {"0/1", "0/0"}),
-                                 gt_rec("chr1", 14, "T", "C", "PASS", {"0/0", "0/1"})},
-                                "", {"A", "B"});
+    std::string vcf = write_vcf(
+        dir, "s.vcf",
+        {gt_rec("chr1", 5, "G", "A", "PASS", {"0/1", "0/1"}), gt_rec("chr1", 6, "C", "T", "PASS", {"0/1", "0/0"}),
+         gt_rec("chr1", 13, "C", "A", "PASS", {"0/1", "0/0"}), gt_rec("chr1", 14, "T", "C", "PASS", {"0/0", "0/1"})},
+        "", {"A", "B"});
     CountOptions opt;
     opt.per_genotype_sample = true;
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}}, opt);
@@ -919,10 +924,11 @@ const std::string kBcfHeader =
     "##tumor_sample=TUM\n##contig=<ID=chr1,length=25>\n##FILTER=<ID=LowQual,Description=\"low\">\n"
     "##ALT=<ID=DEL,Description=\"Deletion\">\n##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n";
 std::vector<std::string> bcf_records() {
-    return {gt_rec("chr1", 3, "C", "T", "PASS", {"0/0", "0/1"}),      gt_rec("chr1", 5, "G", "A", ".", {"0/1", "0/1"}),
-            gt_rec("chr1", 6, "C", "T", "PASS", {"0/0", "0/1"}),      gt_rec("chr1", 10, "C", "T,G", "PASS", {"0/1", "1/2"}),
-            gt_rec("chr1", 13, "C", "A", "LowQual", {"0/1", "0/1"}),  gt_rec("chr1", 16, "G", "GA", "PASS", {"0/0", "0/1"}),
-            gt_rec("chr1", 18, "C", "<DEL>", "PASS", {"0/0", "1"}),   gt_rec("chr1", 20, "A", "T", "PASS", {"./.", "0/1"})};
+    return {
+        gt_rec("chr1", 3, "C", "T", "PASS", {"0/0", "0/1"}),     gt_rec("chr1", 5, "G", "A", ".", {"0/1", "0/1"}),
+        gt_rec("chr1", 6, "C", "T", "PASS", {"0/0", "0/1"}),     gt_rec("chr1", 10, "C", "T,G", "PASS", {"0/1", "1/2"}),
+        gt_rec("chr1", 13, "C", "A", "LowQual", {"0/1", "0/1"}), gt_rec("chr1", 16, "G", "GA", "PASS", {"0/0", "0/1"}),
+        gt_rec("chr1", 18, "C", "<DEL>", "PASS", {"0/0", "1"}),  gt_rec("chr1", 20, "A", "T", "PASS", {"./.", "0/1"})};
 }
 
 void expect_same(const CountResult& a, const CountResult& b) {
@@ -951,9 +957,9 @@ TEST(CountBcf, SameResultAsVcf) {
     for (const CountResult* r : {&rv, &rb}) {
         EXPECT_EQ(r->summary.at(0).sample, "TUM");
         EXPECT_EQ(r->records, 8u);
-        expect_summary(r->summary.at(0), 2,
-                       {{Skip::Doublet, 2}, {Skip::Multiallelic, 1}, {Skip::Filtered, 1}, {Skip::Indel, 1},
-                        {Skip::Other, 1}});
+        expect_summary(
+            r->summary.at(0), 2,
+            {{Skip::Doublet, 2}, {Skip::Multiallelic, 1}, {Skip::Filtered, 1}, {Skip::Indel, 1}, {Skip::Other, 1}});
         expect_column(r->sbs96, 0, {{"A[C>T]G", 1}, {"C[T>A]T", 1}});
     }
     expect_same(rv, rb);
@@ -976,7 +982,8 @@ TEST(CountBcf, SameGenotypeStreamsAsVcf) {
         expect_summary(r->summary.at(0), 2, {{Skip::Filtered, 1}});
         expect_column(r->sbs96, 0, {{"G[C>T]C", 1}, {"T[C>T]A", 1}});
         // T: 3, 10 (both alleles), 20 counted; 5+6 doublet; 13 Filtered; 16 Indel; 18 Other.
-        expect_summary(r->summary.at(1), 4, {{Skip::Doublet, 2}, {Skip::Filtered, 1}, {Skip::Indel, 1}, {Skip::Other, 1}});
+        expect_summary(r->summary.at(1), 4,
+                       {{Skip::Doublet, 2}, {Skip::Filtered, 1}, {Skip::Indel, 1}, {Skip::Other, 1}});
         expect_column(r->sbs96, 1, {{"A[C>T]G", 1}, {"T[C>T]A", 1}, {"T[C>G]A", 1}, {"C[T>A]T", 1}});
     }
     expect_same(rv, rb);
@@ -991,8 +998,9 @@ TEST(CountBcf, SameGenotypeStreamsAsVcf) {
 //   chr2  5 G>A: G[C>T]A, TG[C>T]AG
 //   chr2 10 A>G: C[T>C]C, GC[T>C]CA
 std::string write_two_contig_vcf(const TempDir& dir) {
-    return write_vcf(dir, "s.vcf", {rec("chr1", 3, "C", "T"), rec("chr1", 11, "A", "G"), rec("chr1", 22, "C", "A"),
-                                    rec("chr2", 5, "G", "A"), rec("chr2", 10, "A", "G")});
+    return write_vcf(dir, "s.vcf",
+                     {rec("chr1", 3, "C", "T"), rec("chr1", 11, "A", "G"), rec("chr1", 22, "C", "A"),
+                      rec("chr2", 5, "G", "A"), rec("chr2", 10, "A", "G")});
 }
 void expect_two_contig_counts(const CountResult& r) {
     expect_summary(r.summary.at(0), 5, {});
@@ -1104,13 +1112,15 @@ TEST(CountThreads, SameResultWithOneAndFourThreads) {
     TempDir dir;
     write_fasta(dir.file("ref.fa"), {{"chr1", kS2}});
     std::vector<CountInput> inputs = {
-        {write_vcf(dir, "t0.vcf", {rec("chr1", 3, "C", "T")}), ""},                                 // A[C>T]G
-        {write_vcf(dir, "t1.vcf", {rec("chr1", 3, "C", "T"), rec("chr1", 10, "C", "G")}), ""},      // + T[C>G]A
-        {write_vcf(dir, "t2.vcf", {rec("chr1", 5, "G", "A"), rec("chr1", 6, "C", "T")}), ""},       // doublet
-        {write_vcf(dir, "t3.vcf", {rec("chr1", 3, "C", "T"), rec("chr1", 13, "C", "A"),             // A[C>T]G G[C>A]T
-                                   rec("chrUn", 5, "A", "G")}), ""},                                // 1 unknown
-        {write_vcf(dir, "t4.vcf", {}), ""},                                                         // header only
-        {write_vcf(dir, "t5.vcf", {rec("chr1", 13, "C", "A"), rec("chr1", 10, "C", "G")}), ""}};    // backwards
+        {write_vcf(dir, "t0.vcf", {rec("chr1", 3, "C", "T")}), ""},                             // A[C>T]G
+        {write_vcf(dir, "t1.vcf", {rec("chr1", 3, "C", "T"), rec("chr1", 10, "C", "G")}), ""},  // + T[C>G]A
+        {write_vcf(dir, "t2.vcf", {rec("chr1", 5, "G", "A"), rec("chr1", 6, "C", "T")}), ""},   // doublet
+        {write_vcf(dir, "t3.vcf",
+                   {rec("chr1", 3, "C", "T"), rec("chr1", 13, "C", "A"),  // A[C>T]G G[C>A]T
+                    rec("chrUn", 5, "A", "G")}),
+         ""},                                                                                     // 1 unknown
+        {write_vcf(dir, "t4.vcf", {}), ""},                                                       // header only
+        {write_vcf(dir, "t5.vcf", {rec("chr1", 13, "C", "A"), rec("chr1", 10, "C", "G")}), ""}};  // backwards
     Reference ref(dir.file("ref.fa"));
     CountOptions one;
     one.threads = 1;
