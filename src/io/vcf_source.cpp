@@ -163,6 +163,17 @@ void VcfSource::malformed(const std::string& what) const {
                       "fix or remove this line (check it with `bcftools view`)");
 }
 
+std::uint64_t* VcfSource::reset_genotypes() {
+    if (!want_genotypes_) return nullptr;
+    std::fill(carried_.begin(), carried_.end(), 0);
+    return carried_.data();
+}
+
+void VcfSource::no_genotype_field() const {
+    throw FormatError(display_name(path_), line_, "the record has no GT genotype field",
+                      "--per-genotype-sample needs a GT field in every record; drop the option to count per file");
+}
+
 void VcfSource::check_end_of_file() {
     if (impl_->fp->is_bgzf && impl_->fp->format.compression == bgzf && path_ != "-") {
         if (bgzf_check_EOF(impl_->fp->fp.bgzf) == 0)
@@ -180,12 +191,13 @@ bool VcfSource::next_chunk() {
     // uncompressed file into our own buffer.
     if (impl_->fp->is_bgzf) {
         BGZF* fp = impl_->fp->fp.bgzf;
+        // The previous chunk is used up; a plain-gzip stream inflates at block_offset, so rewind it.
+        fp->block_offset = fp->block_length = 0;
         if (bgzf_read_block(fp) != 0 || fp->errcode)
             throw IoError(display_name(path_), line_ + 1, "the file is truncated or its compressed data is corrupt",
                           "check it with `bgzip -t` and re-create or re-download it");
         impl_->chunk = static_cast<const char*>(fp->uncompressed_block);
         impl_->chunk_end = impl_->chunk + fp->block_length;
-        fp->block_offset = fp->block_length;  // the block is ours now
     } else {
         impl_->buffer.resize(1 << 20);
         ssize_t n = hread(impl_->fp->fp.hfile, impl_->buffer.data(), impl_->buffer.size());
@@ -257,10 +269,8 @@ bool VcfSource::next_text(VariantRecord& rec) {
                  : (filter == "." || filter.empty()) ? FilterStatus::Missing
                                                      : FilterStatus::Other;
     rec.line = line_;
-    rec.carried = nullptr;
+    rec.carried = reset_genotypes();
     if (want_genotypes_) {
-        std::fill(carried_.begin(), carried_.end(), 0);
-        rec.carried = carried_.data();
         if (samples_.empty()) return true;
         if (n < 10) malformed("it has no FORMAT and sample columns, but the header names samples");
         if (f[8] != impl_->last_format) {
@@ -279,10 +289,7 @@ bool VcfSource::next_text(VariantRecord& rec) {
                 ++k;
             }
         }
-        if (impl_->gt_index < 0)
-            throw FormatError(
-                display_name(path_), line_, "the record has no GT genotype field",
-                "--per-genotype-sample needs a GT field in every record; drop the option to count per file");
+        if (impl_->gt_index < 0) no_genotype_field();
         std::string_view rest = f[9];
         for (std::size_t si = 0; si < samples_.size(); ++si) {
             std::size_t t = rest.find('\t');
@@ -347,16 +354,11 @@ bool VcfSource::next_bcf(VariantRecord& rec) {
     else
         rec.filter = FilterStatus::Other;
     rec.line = line_;
-    rec.carried = nullptr;
+    rec.carried = reset_genotypes();
     if (want_genotypes_) {
-        std::fill(carried_.begin(), carried_.end(), 0);
-        rec.carried = carried_.data();
         if (samples_.empty()) return true;
         int n = bcf_get_genotypes(impl_->hdr, b, &impl_->gt, &impl_->n_gt);
-        if (n <= 0)
-            throw FormatError(
-                display_name(path_), line_, "the record has no GT genotype field",
-                "--per-genotype-sample needs a GT field in every record; drop the option to count per file");
+        if (n <= 0) no_genotype_field();
         int ploidy = n / static_cast<int>(samples_.size());
         for (std::size_t si = 0; si < samples_.size(); ++si) {
             for (int k = 0; k < ploidy; ++k) {

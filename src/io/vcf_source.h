@@ -54,6 +54,8 @@ private:
     bool next_text(VariantRecord& rec);
     bool next_bcf(VariantRecord& rec);
     [[noreturn]] void malformed(const std::string& what) const;
+    [[noreturn]] void no_genotype_field() const;
+    std::uint64_t* reset_genotypes();  // clears the per-sample masks; nullptr without genotypes
     void check_end_of_file();
 
     std::string path_;

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the `sigstream` front end: --version, help, per-command --help, unknown
+commands, --config files (equal to the same options on the command line, command line wins), and
+output to standard output and to .gz files.
+
+Usage: cli_basics_test.py --sigstream PATH --workdir DIR   (standard library only)
+"""
+import argparse
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLE = os.path.join(HERE, "..", "..", "data", "example")
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, **kw)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sigstream", required=True)
+    ap.add_argument("--workdir", required=True)
+    a = ap.parse_args()
+    exe = os.path.abspath(a.sigstream)
+    work = os.path.abspath(a.workdir)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    # the example genome is copied so its .fai is built in the scratch folder, not in the source tree
+    shutil.copy(os.path.join(EXAMPLE, "genome.fa"), work)
+    ref = os.path.join(work, "genome.fa")
+    vcfs = [os.path.join(EXAMPLE, f) for f in ("tumour_a.vcf.gz", "tumour_b.vcf.gz", "tumour_c.vcf.gz")]
+    results = []
+
+    def check(name, cond, detail=""):
+        results.append(cond)
+        print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + detail))
+
+    r = run([exe, "--version"])
+    check("--version", r.returncode == 0 and r.stdout.startswith("sigstream ") and "htslib" in r.stdout, r.stdout + r.stderr)
+    r = run([exe, "help"])
+    check("help lists count", r.returncode == 0 and "count" in r.stdout and "Usage: sigstream" in r.stdout, r.stdout)
+    r = run([exe, "help", "count"])
+    check("help count", r.returncode == 0 and "--ref FASTA" in r.stdout and "--adjacent-snvs" in r.stdout, r.stdout)
+    r = run([exe, "count", "--help"])
+    check("count --help shows defaults", r.returncode == 0 and "[default: sbs96]" in r.stdout, r.stdout)
+    r = run([exe, "frobnicate"])
+    check("unknown command exits 2", r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr)
+    r = run([exe])
+    check("no command exits 2 with help", r.returncode == 2 and "Usage" in r.stderr, r.stderr)
+
+    # standard output is the default for one context
+    r = run([exe, "count", "--quiet", "--ref", ref] + vcfs)
+    lines = r.stdout.splitlines()
+    check("stdout matrix", r.returncode == 0 and len(lines) == 97 and lines[0] == "MutationType\tTUMOUR_A\tTUMOUR_B\tTUMOUR_C"
+          and lines[1].startswith("A[C>A]A\t"), r.stderr)
+    check("--quiet prints nothing on stderr", r.stderr == "", r.stderr)
+    plain = r.stdout
+
+    # .gz output decompresses to the same text
+    gz = os.path.join(work, "m.tsv.gz")
+    r = run([exe, "count", "--quiet", "--ref", ref, "--out", gz] + vcfs)
+    check(".gz output", r.returncode == 0 and gzip.open(gz, "rt").read() == plain, r.stderr)
+
+    # a config file is equivalent to its options on the command line; the command line wins
+    cfg = os.path.join(work, "count.toml")
+    with open(cfg, "w") as f:
+        f.write('context = "sbs6"\npass-only = true\nthreads = 2\nquiet = true\ninputs = [%s]\n'
+                % ", ".join('"%s"' % v for v in vcfs))
+    out_cfg = os.path.join(work, "cfg.tsv")
+    out_cli = os.path.join(work, "cli.tsv")
+    r1 = run([exe, "count", "--config", cfg, "--ref", ref, "--out", out_cfg])
+    r2 = run([exe, "count", "--context", "sbs6", "--pass-only", "--threads", "2", "--quiet", "--ref", ref, "--out", out_cli] + vcfs)
+    same = r1.returncode == 0 and r2.returncode == 0 and open(out_cfg).read() == open(out_cli).read()
+    check("--config equals the command line", same and len(open(out_cfg).read().splitlines()) == 7, r1.stderr + r2.stderr)
+    r = run([exe, "count", "--config", cfg, "--context", "sbs96", "--ref", ref, "--out", out_cfg])
+    check("command line wins over --config", r.returncode == 0 and len(open(out_cfg).read().splitlines()) == 97, r.stderr)
+
+    # progress and the closing summary line go to stderr without --quiet
+    r = run([exe, "count", "--ref", ref, "--out", os.path.join(work, "x.tsv")] + vcfs)
+    check("closing line on stderr", r.returncode == 0 and "3 sample(s)" in r.stderr, r.stderr)
+
+    failed = results.count(False)
+    print("%d passed, %d failed" % (len(results) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
