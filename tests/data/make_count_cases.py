@@ -156,8 +156,12 @@ CASES = [
     ("threads", "--ref genome.fa --threads 4 vcf/main.vcf vcf/ensembl.vcf vcf/multisample.vcf"),
     ("stdin_with_sample", "--ref genome.fa --sample FromStdin - < vcf/main.vcf"),
     ("gz_inputs", "--ref genome.fa vcf/main.vcf.gz vcf/second.vcf.bgz"),
+    ("plain_gzip_input", "--ref genome.fa vcf/main.pgz.vcf.gz vcf/multisample.pgz.vcf.gz"),
     ("gz_fasta", "--ref genome.fa.gz vcf/main.vcf"),
 ]
+
+# An input named X.pgz.vcf.gz is X.vcf compressed with plain gzip (not BGZF) by the runner.
+PLAIN_GZIP_SUFFIX = ".pgz.vcf.gz"
 
 ERROR_CASES = [
     ("ref_mismatch", 1, "--ref genome.fa vcf/mismatch.vcf"),
@@ -983,6 +987,11 @@ class Oracle:
         full = os.path.join(self.workdir, relative)
         if os.path.exists(full):
             return full
+        if relative.endswith(PLAIN_GZIP_SUFFIX):  # X.pgz.vcf.gz: plain gzip (not BGZF) of X.vcf
+            source = full[:-len(PLAIN_GZIP_SUFFIX)] + ".vcf"
+            if os.path.exists(source):
+                needs_bgzip.append(relative)
+                return source
         for suffix in (".gz", ".bgz"):
             if relative.endswith(suffix) and os.path.exists(full[:-len(suffix)]):
                 needs_bgzip.append(relative)
