@@ -1,0 +1,38 @@
+// Reading and writing labelled matrices: count matrices (channels x samples) and signature sets
+// (channels x signatures), in the layout of DESIGN §4 / SigProfiler.
+//
+// Reading is forgiving about layout and strict about content: rows are matched by channel label, never
+// by position (COSMIC files use SigProfiler order, many cohort catalogues are substitution-major); the
+// first header field may be `MutationType`, `Type`, anything else, or missing (header = column names
+// only); fields are separated by TAB or comma; CRLF, a UTF-8 BOM and `.gz` are accepted. Unknown,
+// missing or duplicated channel labels, duplicated column names, and non-numeric, NaN, infinite or
+// negative cells are FormatErrors naming the file, line and what to do.
+#pragma once
+
+#include <Eigen/Dense>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "core/channels.h"
+
+namespace sigstream {
+
+struct LabelledMatrix {
+    Context context = Context::SBS96;  // detected from the row labels
+    std::vector<std::string> columns;  // sample or signature names, in file order
+    Eigen::MatrixXd values;            // channel_count(context) x columns.size(), rows in SigProfiler order
+};
+
+// A count matrix (non-negative numbers; integers are not required, so normalised catalogues load).
+LabelledMatrix read_count_matrix(const std::string& path);
+
+// A signature set: additionally, every column must sum to 1 within 1e-3 (then it is renormalised to
+// exactly 1); otherwise a FormatError naming the column and its sum.
+LabelledMatrix read_signatures(const std::string& path);
+
+// Writes `MutationType<TAB>col…` and one row per channel in SigProfiler order. Numbers are written with
+// up to 17 significant digits (round-trip exact), integers without a decimal point.
+void write_labelled_matrix(const LabelledMatrix& m, std::ostream& out, const std::string& corner = "MutationType");
+
+}  // namespace sigstream
