@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include "core/errors.h"
@@ -91,10 +92,10 @@ const Parser::Spec* Parser::find(const std::string& name) const {
 
 void Parser::apply_config(const std::string& path, Args& args) const {
     toml::table tbl;
-    if (FILE* f = std::fopen(path.c_str(), "r"))
-        std::fclose(f);
-    else
-        throw UsageError(path, 0, "cannot open the config file", "check the path given to --config");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw UsageError(path, 0, "cannot open the config file (missing, or not a file)",
+                         "check the path given to --config");
     try {
         tbl = toml::parse_file(path);
     } catch (const toml::parse_error& e) {

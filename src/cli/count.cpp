@@ -83,10 +83,18 @@ std::vector<CountInput> collect_inputs(const Args& args) {
             if (line.empty() || line[0] == '#') continue;
             std::size_t tab = line.find('\t');
             CountInput in{line.substr(0, tab), tab == std::string::npos ? "" : line.substr(tab + 1)};
+            auto trim = [](std::string& s) {
+                while (!s.empty() && s.back() == ' ') s.pop_back();
+                while (!s.empty() && s.front() == ' ') s.erase(0, 1);
+            };
+            trim(in.path);
+            trim(in.sample);
             if (in.path.empty())
                 throw FormatError(list.path(), list.line_number(), "empty path",
                                   "one path per line, optional TAB and sample name");
-            while (!in.sample.empty() && (in.sample.back() == ' ' || in.sample.back() == '\t')) in.sample.pop_back();
+            if (in.sample.find('\t') != std::string::npos)
+                throw FormatError(list.path(), list.line_number(), "more than two TAB-separated columns",
+                                  "give a path and, optionally, a sample name");
             inputs.push_back(in);
         }
     }
@@ -165,9 +173,15 @@ int run_count(int argc, char** argv) {
             throw UsageError("", 0, "several contexts need --out-prefix", "e.g. --out-prefix results/cohort");
         outputs.emplace_back(contexts[0], args.get("out", "-"));
     }
-    std::set<std::string> stdout_uses;
-    for (const auto& [c, path] : outputs) OutputFile::check_writable(path);
-    if (args.has("summary")) OutputFile::check_writable(args.get("summary"));
+    if (args.has("summary")) outputs.emplace_back(Context::SBS96, args.get("summary"));
+    std::set<std::string> destinations;
+    for (const auto& [c, path] : outputs) {
+        OutputFile::check_writable(path);
+        if (!destinations.insert(OutputFile::destination(path)).second)
+            throw UsageError(path, 0, "two outputs would be written to the same place",
+                             "give every matrix and the summary its own file");
+    }
+    if (args.has("summary")) outputs.pop_back();
 
     Reference ref(args.get("ref"));
     const bool tty = isatty(STDERR_FILENO);

@@ -5,6 +5,7 @@
 #include <boost/iostreams/filtering_stream.hpp>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -23,6 +24,9 @@ LineReader::LineReader(std::string path) : path_(std::move(path)), impl_(std::ma
     std::istream* source = &std::cin;
     bool gz = false;
     if (path_ != "-") {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path_, ec))
+            throw IoError(path_, 0, "this is a folder, not a file", "give the path of a file");
         impl_->file.open(path_, std::ios::binary);
         if (!impl_->file)
             throw IoError(path_, 0, std::string("cannot open: ") + std::strerror(errno),

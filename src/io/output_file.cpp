@@ -68,6 +68,14 @@ struct OutputFile::Impl {
     bool committed = false;
 };
 
+std::string OutputFile::destination(const std::string& path) {
+    if (path == "-" || path == "/dev/stdout" || path == "/proc/self/fd/1" || path == "/dev/fd/1") return "<stdout>";
+    if (path == "/dev/stderr" || path == "/proc/self/fd/2" || path == "/dev/fd/2") return "<stderr>";
+    std::error_code ec;
+    fs::path p = fs::weakly_canonical(path, ec);
+    return ec ? fs::absolute(path, ec).lexically_normal().string() : p.string();
+}
+
 void OutputFile::check_writable(const std::string& path) {
     if (path == "-" || writes_in_place(path)) return;
     std::error_code ec;
@@ -89,7 +97,7 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)), impl_(std::ma
     }
     if (writes_in_place(path_)) {
         impl_->direct = true;
-        impl_->device.open(path_, std::ios::binary);
+        impl_->device.open(path_, std::ios::binary | std::ios::app);  // never truncate what a device points to
         if (!impl_->device)
             throw IoError(path_, 0, std::string("cannot open for writing: ") + std::strerror(errno), "check the path");
         if (ends_with(path_, ".gz")) impl_->out.push(bio::gzip_compressor());

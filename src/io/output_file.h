@@ -26,6 +26,10 @@ public:
 
     const std::string& path() const { return path_; }
 
+    // Where `path` writes to, for telling two outputs apart: `-`, /dev/stdout and /proc/self/fd/1 are
+    // all standard output; links are followed.
+    static std::string destination(const std::string& path);
+
     // Throws IoError unless a file could be created at `path` (its folder exists and is writable).
     // Used to fail before a long computation rather than after it.
     static void check_writable(const std::string& path);

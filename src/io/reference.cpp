@@ -70,18 +70,34 @@ Reference::Reference(std::string fasta_path) : path_(std::move(fasta_path)) {
     };
     bool have_index = fresh(fai_path_) && (!bgzipped_ || fresh(gzi_path_));
     if (!have_index) {
-        if (!writable_folder(path_)) {
-            std::string templ = (fs::temp_directory_path() / "sigstream-fai.XXXXXX").string();
-            if (!mkdtemp(templ.data()))
-                throw IoError(path_, 0, "cannot create a temporary folder for the FASTA index",
-                              "set TMPDIR to a writable folder, or run `samtools faidx` on the FASTA");
-            temp_dir_ = templ;
-            fai_path_ = temp_dir_ + "/ref.fai";
-            if (bgzipped_) gzi_path_ = temp_dir_ + "/ref.gzi";
+        std::string temp_root;
+        if (writable_folder(path_)) {
+            temp_root = fs::path(path_).parent_path().string();
+            if (temp_root.empty()) temp_root = ".";
+        } else {
+            std::error_code tec;
+            temp_root = fs::temp_directory_path(tec).string();
+            if (tec) temp_root = "/tmp";
         }
-        if (fai_build3(path_.c_str(), fai_path_.c_str(), bgzipped_ ? gzi_path_.c_str() : nullptr) != 0)
+        // Built in a private folder and renamed into place, so concurrent runs never read a half-written
+        // index.
+        std::string templ = temp_root + "/.sigstream-fai.XXXXXX";
+        if (!mkdtemp(templ.data()))
+            throw IoError(path_, 0, "cannot create a temporary folder for the FASTA index",
+                          "set TMPDIR to a writable folder, or run `samtools faidx` on the FASTA");
+        temp_dir_ = templ;
+        std::string built_fai = temp_dir_ + "/ref.fai";
+        std::string built_gzi = bgzipped_ ? temp_dir_ + "/ref.gzi" : std::string();
+        if (fai_build3(path_.c_str(), built_fai.c_str(), bgzipped_ ? built_gzi.c_str() : nullptr) != 0)
             throw FormatError(path_, 0, "cannot index the reference FASTA (is it a FASTA file?)",
                               "check the file, or index it with `samtools faidx`");
+        bool in_place = writable_folder(path_);
+        if (in_place && bgzipped_) in_place = std::rename(built_gzi.c_str(), gzi_path_.c_str()) == 0;
+        if (in_place) in_place = std::rename(built_fai.c_str(), fai_path_.c_str()) == 0;
+        if (!in_place) {  // read-only folder: use the index from the temporary folder
+            fai_path_ = built_fai;
+            if (bgzipped_) gzi_path_ = built_gzi;
+        }
     }
 
     std::ifstream fai(fai_path_);

@@ -23,20 +23,29 @@ Regions::Regions(const std::string& bed_path, const Reference& ref) : intervals_
     std::set<std::string> unknown;
     while (in.next(line)) {
         if (line.empty() || line[0] == '#' || line.rfind("track", 0) == 0 || line.rfind("browser", 0) == 0) continue;
+        // Fields are separated by TABs (or runs of spaces); only the first three are read.
         std::string_view s(line);
         std::string_view f[3];
-        std::size_t n = 0, start = 0;
-        while (n < 3) {
-            std::size_t t = s.find_first_of("\t ", start);
-            f[n++] = s.substr(start, t == std::string_view::npos ? std::string_view::npos : t - start);
-            if (t == std::string_view::npos) break;
-            start = t + 1;
+        std::size_t n = 0, pos = 0;
+        while (n < 3 && pos < s.size()) {
+            std::size_t start = s.find_first_not_of("\t ", pos);
+            if (start == std::string_view::npos) break;
+            std::size_t end = s.find_first_of("\t ", start);
+            f[n++] = s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+            pos = end == std::string_view::npos ? s.size() : end;
         }
+        if (n < 3)
+            throw FormatError(bed_path, in.line_number(), "a BED line needs contig, start and end",
+                              "BED lines are TAB-separated: contig, 0-based start, end");
         std::int64_t b = 0, e = 0;
-        if (n < 3 || !parse_int(f[1], b) || !parse_int(f[2], e) || b < 0 || e < b)
-            throw FormatError(bed_path, in.line_number(),
-                              "malformed BED line (need contig, start, end with 0 <= start <= end)",
-                              "BED columns are TAB-separated, 0-based, half-open");
+        if (!parse_int(f[1], b) || !parse_int(f[2], e))
+            throw FormatError(
+                bed_path, in.line_number(),
+                "start '" + std::string(f[1]) + "' or end '" + std::string(f[2]) + "' is not a whole number",
+                "remove header lines other than track/browser/# lines");
+        if (b < 0 || e < b)
+            throw FormatError(bed_path, in.line_number(), "the interval has start > end or a negative start",
+                              "BED intervals are 0-based and half-open: 0 <= start <= end");
         int c = ref.find_contig(f[0]);
         if (c < 0) {
             unknown.emplace(f[0]);

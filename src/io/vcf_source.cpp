@@ -104,6 +104,9 @@ VcfSource::VcfSource(std::string path, bool want_genotypes, int decompress_threa
     } else if (fmt->format != vcf) {
         if (fmt->format == empty_format)
             throw FormatError(name, 0, "the file is empty, not a VCF", "a VCF needs at least its header lines");
+        if (fmt->category == unknown_category || fmt->format == text_format)
+            throw FormatError(name, 1, "not a VCF or BCF file (a VCF's first line is ##fileformat=VCFv4.x)",
+                              "give a VCF, bgzipped VCF or BCF file");
         char* described = hts_format_description(fmt);  // malloc'd by htslib
         std::string looks_like = described ? described : "something else";
         std::free(described);
@@ -175,11 +178,14 @@ void VcfSource::no_genotype_field() const {
 }
 
 void VcfSource::check_end_of_file() {
-    if (impl_->fp->is_bgzf && impl_->fp->format.compression == bgzf && path_ != "-") {
-        if (bgzf_check_EOF(impl_->fp->fp.bgzf) == 0)
-            throw IoError(display_name(path_), line_, "the file is truncated (the BGZF end-of-file marker is missing)",
-                          "re-create or re-download the file");
-    }
+    if (!impl_->fp->is_bgzf || impl_->fp->format.compression != bgzf) return;
+    BGZF* fp = impl_->fp->fp.bgzf;
+    // A seekable file is checked for its end-of-file marker; a pipe cannot seek, so the last block
+    // read must have been that (empty) marker block.
+    int marker = bgzf_check_EOF(fp);
+    if (marker == 0 || (marker == 2 && !fp->last_block_eof))
+        throw IoError(display_name(path_), line_, "the file is truncated (the BGZF end-of-file marker is missing)",
+                      "re-create or re-download the file");
 }
 
 bool VcfSource::next(VariantRecord& rec) {

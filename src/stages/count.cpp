@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -152,15 +153,17 @@ struct InputResult {
 
 class InputCounter {
 public:
-    InputCounter(const Reference& ref, const Regions* regions, const CountOptions& opt, const CountInput& input,
-                 int decompress_threads, std::atomic<std::uint64_t>& progress)
+    InputCounter(const Reference& ref, Reference::Reader& reader, const Regions* regions, const CountOptions& opt,
+                 const CountInput& input, int decompress_threads, std::atomic<std::uint64_t>& progress,
+                 const std::atomic<bool>& cancelled)
         : ref_(ref),
-          reader_(ref),
+          reader_(reader),
           regions_(regions),
           opt_(opt),
           input_(input),
           decompress_threads_(decompress_threads),
-          progress_(progress) {}
+          progress_(progress),
+          cancelled_(cancelled) {}
 
     InputResult run() {
         VcfSource src(input_.path, opt_.per_genotype_sample, decompress_threads_);
@@ -185,6 +188,7 @@ public:
             if (++since_report == 65536) {
                 progress_.fetch_add(since_report, std::memory_order_relaxed);
                 since_report = 0;
+                if (cancelled_.load(std::memory_order_relaxed)) return out;  // another input failed
             }
             process(rec);
         }
@@ -197,6 +201,14 @@ public:
 
 private:
     std::string stream_name(const VcfSource& src) const {
+        std::string name = stream_name_unchecked(src);
+        if (name.find_first_of("\t\r\n") != std::string::npos)
+            throw DataError(display_name(input_.path), 0, "the sample name contains a TAB or line break",
+                            "name the sample with --sample or a --list file's second column");
+        return name;
+    }
+
+    std::string stream_name_unchecked(const VcfSource& src) const {
         if (!input_.sample.empty()) return input_.sample;
         if (input_.path == "-")
             throw UsageError("<stdin>", 0, "standard input has no file name to name its sample",
@@ -333,7 +345,7 @@ private:
         for (const Stream& s : out.streams) {
             const std::uint64_t mismatches = s.summary[Skip::RefMismatch];
             if (s.reached_ref_check > 0 &&
-                static_cast<double>(mismatches) > opt_.max_ref_mismatch * static_cast<double>(s.reached_ref_check)) {
+                static_cast<double>(mismatches) / static_cast<double>(s.reached_ref_check) > opt_.max_ref_mismatch) {
                 char pct[32];
                 std::snprintf(pct, sizeof pct, "%.1f%%",
                               100.0 * static_cast<double>(mismatches) / static_cast<double>(s.reached_ref_check));
@@ -363,12 +375,13 @@ private:
     }
 
     const Reference& ref_;
-    Reference::Reader reader_;
+    Reference::Reader& reader_;  // one per worker thread, kept across inputs (a bgzipped FASTA's contig cache)
     const Regions* regions_;
     const CountOptions& opt_;
     const CountInput& input_;
     int decompress_threads_;
     std::atomic<std::uint64_t>& progress_;
+    const std::atomic<bool>& cancelled_;
     bool genotype_mode_ = false;
     std::vector<Stream>* streams_ = nullptr;
     struct RecordSnv {
@@ -384,6 +397,15 @@ private:
     std::vector<std::string> warnings_;
 };
 
+DataError duplicate_name(const std::string& name, const std::string& first, const std::string& second,
+                         const CountOptions& opt) {
+    return DataError(display_name(second), 0, "sample name '" + name + "' is also a sample of " + display_name(first),
+                     opt.per_genotype_sample
+                         ? "rename the VCF's samples (`bcftools reheader -s`), or count one column per file "
+                           "without --per-genotype-sample"
+                         : "name the samples apart with a --list file's second column (or --sample)");
+}
+
 // Names the streams of every file before the long work starts, so a clash fails fast.
 void check_names_early(const std::vector<CountInput>& inputs, const CountOptions& opt) {
     std::map<std::string, std::string> seen;  // name -> first file
@@ -398,6 +420,9 @@ void check_names_early(const std::vector<CountInput>& inputs, const CountOptions
         if (!opt.per_genotype_sample && !in.sample.empty()) {
             names.push_back(in.sample);
         } else {
+            // Pipes and process substitutions can be read only once: their names are checked after counting.
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(in.path, ec)) continue;
             VcfSource src(in.path, false);
             if (opt.per_genotype_sample)
                 names = src.samples();
@@ -407,9 +432,7 @@ void check_names_early(const std::vector<CountInput>& inputs, const CountOptions
         }
         for (const auto& n : names) {
             auto [it, fresh] = seen.emplace(n, in.path);
-            if (!fresh)
-                throw DataError(in.path, 0, "sample name '" + n + "' is also the name of a sample of " + it->second,
-                                "name the samples apart with a --list file's second column (or --sample)");
+            if (!fresh) throw duplicate_name(n, it->second, in.path, opt);
         }
     }
 }
@@ -418,6 +441,7 @@ void check_names_early(const std::vector<CountInput>& inputs, const CountOptions
 
 CountResult count_mutations(const Reference& reference, const std::vector<CountInput>& inputs,
                             const CountOptions& options, const CountProgressFn& progress) {
+    if (inputs.empty()) throw UsageError("", 0, "no input files", "give at least one VCF/BCF file or `-`");
     if (options.max_ref_mismatch < 0 || options.max_ref_mismatch > 1)
         throw UsageError("", 0, "--max-ref-mismatch must be a fraction between 0 and 1", "e.g. 0.05");
     // `-` without a name fails before anything is read from standard input (also with one input).
@@ -428,7 +452,7 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
     if (inputs.size() > 1) check_names_early(inputs, options);
     std::size_t stdin_inputs =
         std::count_if(inputs.begin(), inputs.end(), [](const CountInput& i) { return i.path == "-"; });
-    if (stdin_inputs > 1) throw UsageError("-", 0, "standard input is given more than once", "give `-` once");
+    if (stdin_inputs > 1) throw UsageError("<stdin>", 0, "standard input is given more than once", "give `-` once");
 
     std::unique_ptr<Regions> regions;
     std::vector<std::string> warnings;
@@ -452,11 +476,14 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
     const int decompress_threads =
         options.threads > static_cast<int>(n) ? (options.threads - static_cast<int>(n)) / static_cast<int>(n) : 0;
     auto worker = [&] {
+        std::unique_ptr<Reference::Reader> reader;
         for (;;) {
             std::size_t i = next.fetch_add(1);
             if (i >= n || failed.load()) break;
             try {
-                InputCounter counter(reference, regions.get(), options, inputs[i], decompress_threads, records);
+                if (!reader) reader = std::make_unique<Reference::Reader>(reference);
+                InputCounter counter(reference, *reader, regions.get(), options, inputs[i], decompress_threads, records,
+                                     failed);
                 results[i] = counter.run();
             } catch (...) {
                 errors[i] = std::current_exception();
@@ -491,14 +518,14 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
 
     CountResult result;
     std::vector<std::string> names;
-    for (auto& r : results)
-        for (auto& s : r->streams) names.push_back(s.summary.sample);
     {
-        std::map<std::string, std::size_t> seen;
-        for (std::size_t i = 0; i < names.size(); ++i)
-            if (!seen.emplace(names[i], i).second)
-                throw DataError("", 0, "two inputs give the sample name '" + names[i] + "'",
-                                "name the samples apart with a --list file's second column (or --sample)");
+        std::map<std::string, std::size_t> seen;  // name -> input
+        for (std::size_t i = 0; i < n; ++i)
+            for (auto& st : results[i]->streams) {
+                auto [it, fresh] = seen.emplace(st.summary.sample, i);
+                if (!fresh) throw duplicate_name(st.summary.sample, inputs[it->second].path, inputs[i].path, options);
+                names.push_back(st.summary.sample);
+            }
     }
     result.sbs6 = CountMatrix(Context::SBS6, names);
     result.sbs96 = CountMatrix(Context::SBS96, names);

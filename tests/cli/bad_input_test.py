@@ -385,6 +385,33 @@ def bgzip_missing_only_the_eof_marker(env):
     expect_failure(env, env.default_args(path), 1, file=path, mentions=["truncated"])
 
 
+@case
+def bgzip_cut_at_a_block_boundary_through_a_pipe(env):
+    # A pipe cannot seek to look for the end-of-file marker: the last block read must be that marker.
+    offset, _ = env.inp.big_blocks[2]
+    args = ["--ref", env.inp.ref, "--out", env.out(), "--sample", "S", "-"]
+    expect_failure(env, args, 1, file="<stdin>", mentions=["truncated"], stdin=env.inp.big_data[:offset])
+
+
+@case
+def two_outputs_to_one_file(env):
+    args = ["--ref", env.inp.ref, "--out", env.out(), "--summary", env.out(), env.inp.good_vcf]
+    expect_failure(env, args, 2, mentions=["same place"])
+
+
+@case
+def summary_and_matrix_both_on_stdout(env):
+    args = ["--ref", env.inp.ref, "--summary", "/dev/stdout", env.inp.good_vcf]
+    expect_failure(env, args, 2, mentions=["same place"])
+
+
+@case
+def list_with_three_columns(env):
+    lst = env.file("three.tsv", (env.inp.good_vcf + "\tA\tbatch1\n").encode())
+    args = ["--ref", env.inp.ref, "--out", env.out(), "--list", lst]
+    expect_failure(env, args, 1, file=lst, line=1, mentions=["two TAB-separated columns"])
+
+
 # Malformed records: the message carries the line of the bad record.
 
 def vcf_with_bad_line(env, bad, index=5):

@@ -79,6 +79,25 @@ def main():
     r = run([exe, "count", "--config", cfg, "--context", "sbs96", "--ref", ref, "--out", out_cfg])
     check("command line wins over --config", r.returncode == 0 and len(open(out_cfg).read().splitlines()) == 97, r.stderr)
 
+    # named pipes (and process substitutions) can be read only once: two of them as inputs must work
+    fifos = [os.path.join(work, "p%d.vcf.gz" % i) for i in (1, 2)]
+    for fifo in fifos:
+        os.mkfifo(fifo)
+    import threading
+
+    def feed(fifo, source):
+        with open(source, "rb") as src, open(fifo, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+
+    feeders = [threading.Thread(target=feed, args=(f, v)) for f, v in zip(fifos, vcfs[:2])]
+    for t in feeders:
+        t.start()
+    r = run([exe, "count", "--quiet", "--ref", ref] + fifos, timeout=60)
+    for t in feeders:
+        t.join()
+    direct = run([exe, "count", "--quiet", "--ref", ref] + vcfs[:2])
+    check("two named pipes as inputs", r.returncode == 0 and r.stdout == direct.stdout, r.stderr)
+
     # progress and the closing summary line go to stderr without --quiet
     r = run([exe, "count", "--ref", ref, "--out", os.path.join(work, "x.tsv")] + vcfs)
     check("closing line on stderr", r.returncode == 0 and "3 sample(s)" in r.stderr, r.stderr)

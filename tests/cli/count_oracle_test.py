@@ -290,6 +290,9 @@ def main(argv=None):
             continue
         if case in bgzip_needs:
             if bgzip is None:
+                if os.environ.get("CI"):  # CI installs tabix: a missing bgzip there is a set-up defect
+                    report("case", case, ["    bgzip not found under CI (install Debian's tabix package)"])
+                    continue
                 print(f"SKIP case {case}: bgzip not found (install Debian's tabix package)")
                 skipped += 1
                 continue

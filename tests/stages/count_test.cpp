@@ -1180,3 +1180,52 @@ TEST(CountStdin, WithSampleNameIsRead) {
 
 }  // namespace
 }  // namespace sigstream
+
+namespace sigstream {
+namespace {
+
+TEST(CountRefMismatch, ThresholdComparesTheFractionNotAProduct) {
+    // 29 of 100 with --max-ref-mismatch 0.29: 0.29 * 100 is 28.999999999999996 in floating point, so
+    // comparing mismatches > max * SNVs would wrongly fail; the fraction 29/100 is not above 0.29.
+    test::TempDir dir;
+    write_fasta(dir.file("ref.fa"), {{"chr1", acgt_repeat(110)}});
+    CountOptions opt;
+    opt.max_ref_mismatch = 0.29;
+    std::string vcf = write_vcf(dir, "mm.vcf", g_snvs(100, 29));
+    CountResult r = count(dir.file("ref.fa"), {{vcf, ""}}, opt);
+    expect_summary(r.summary.at(0), 71, {{Skip::RefMismatch, 29}});
+    opt.max_ref_mismatch = 0.28;
+    EXPECT_THROW(count(dir.file("ref.fa"), {{vcf, ""}}, opt), DataError);
+}
+
+TEST(CountInputs, NoInputIsAUsageErrorNotACrash) {
+    test::TempDir dir;
+    write_fasta(dir.file("ref.fa"), {{"chr1", acgt_repeat(4)}});
+    Reference ref(dir.file("ref.fa"));
+    EXPECT_THROW(count_mutations(ref, {}, {}), UsageError);
+}
+
+TEST(CountThreads, SpareThreadsDecompressingAheadGiveTheSameCounts) {
+    // One multi-block bgzipped VCF and more threads than inputs: the spare threads decompress BGZF blocks
+    // ahead of the reader. The counts must equal the single-threaded ones: 3000 G>A at pos 3, 7, 11, …
+    // of ACGT repeats, each A[C>T]G after reverse complement; long INFO fields make many BGZF blocks.
+    test::TempDir dir;
+    write_fasta(dir.file("ref.fa"), {{"chr1", acgt_repeat(3100)}});
+    std::vector<std::string> recs;
+    for (int i = 0; i < 3000; ++i) {
+        std::string r = rec("chr1", 3 + 4 * i, "G", "A");
+        r.replace(r.rfind('.'), 1, "NOTE=" + std::string(200, 'x'));  // INFO
+        recs.push_back(r);
+    }
+    std::string gz = test::bgzip_file(write_vcf(dir, "big.vcf", recs));
+    CountOptions one, three;
+    three.threads = 3;
+    CountResult a = count(dir.file("ref.fa"), {{gz, ""}}, one);
+    CountResult b = count(dir.file("ref.fa"), {{gz, ""}}, three);
+    expect_column(b.sbs96, 0, {{"A[C>T]G", 3000}});
+    EXPECT_EQ(a.sbs96.counts, b.sbs96.counts);
+    EXPECT_EQ(a.sbs1536.counts, b.sbs1536.counts);
+}
+
+}  // namespace
+}  // namespace sigstream
