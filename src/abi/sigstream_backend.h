@@ -51,20 +51,20 @@ typedef struct sigstream_param_spec {
 
 /* One factorisation V ~ W H, with V rows x cols (channels x samples), W rows x k, H k x cols. */
 typedef struct sigstream_fit_request {
-    int32_t api_version;   /* SIGSTREAM_BACKEND_API_VERSION of the host */
-    int32_t rows;          /* channels, e.g. 96 */
-    int32_t cols;          /* samples; every column has a positive sum */
-    const double* V;       /* rows x cols, column-major, non-negative, finite */
-    int32_t k;             /* number of signatures, 1 <= k < min(rows, cols) */
-    uint64_t seed;         /* the only source of randomness: the same request gives the same result */
-    const double* W0;      /* optional start: rows x k, or NULL (the backend initialises) */
-    const double* H0;      /* optional start: k x cols, or NULL; the host gives both or neither */
-    int32_t max_iter;      /* at most this many iterations */
-    double tol;            /* stop once the objective's relative decrease over the backend's convergence
-                              window falls below tol; tol == 0 runs exactly max_iter iterations */
+    int32_t api_version; /* SIGSTREAM_BACKEND_API_VERSION of the host */
+    int32_t rows;        /* channels, e.g. 96 */
+    int32_t cols;        /* samples; every column has a positive sum */
+    const double* V;     /* rows x cols, column-major, non-negative, finite */
+    int32_t k;           /* number of signatures, 1 <= k < min(rows, cols) */
+    uint64_t seed;       /* the only source of randomness: the same request gives the same result */
+    const double* W0;    /* optional start: rows x k, or NULL (the backend initialises) */
+    const double* H0;    /* optional start: k x cols, or NULL; the host gives both or neither */
+    int32_t max_iter;    /* at most this many iterations */
+    double tol;          /* stop once the objective's relative decrease over the backend's convergence
+                            window falls below tol; tol == 0 runs exactly max_iter iterations */
     int32_t n_params;
     const sigstream_param* params;
-    void* host;            /* passed back to progress() */
+    void* host; /* passed back to progress() */
     /* Called after each iteration (or every few) with the iteration number (1-based) and objective.
      * A non-zero return asks the backend to stop: it then fills the result with its current factors
      * and returns SIGSTREAM_FIT_STOPPED. May be NULL. */
@@ -73,22 +73,23 @@ typedef struct sigstream_fit_request {
 
 /* Filled by the backend. The host allocates W, H and trace. */
 typedef struct sigstream_fit_result {
-    double* W;             /* rows x k: the signatures (any column scale: the host normalises) */
-    double* H;             /* k x cols: the exposures */
-    double* trace;         /* room for max_iter + 1 values: the objective at the start (trace[0]) and
-                              after each iteration */
-    int32_t trace_length;  /* values written to trace */
-    int32_t iterations;    /* iterations run */
-    char message[512];     /* NUL-terminated; set when the status is not OK (and may note e.g. "converged") */
+    double* W;            /* rows x k: the signatures (any column scale: the host normalises) */
+    double* H;            /* k x cols: the exposures */
+    double* trace;        /* room for max_iter + 1 values: the objective at the start (trace[0]) and
+                             after each iteration */
+    int32_t trace_length; /* values written to trace */
+    int32_t iterations;   /* iterations run */
+    char message[512];    /* NUL-terminated; set when the status is not OK (and may note e.g. "converged") */
 } sigstream_fit_result;
 
 /* A backend's description. */
 typedef struct sigstream_backend {
-    int32_t api_version;   /* SIGSTREAM_BACKEND_API_VERSION the backend was built with */
-    const char* name;      /* short, lower case, used on the command line: "nmf" */
-    const char* version;   /* the backend's own version, e.g. "1.0.0" */
+    int32_t api_version;     /* SIGSTREAM_BACKEND_API_VERSION the backend was built with */
+    const char* name;        /* short, lower case, used on the command line: "nmf" */
+    const char* version;     /* the backend's own version, e.g. "1.0.0" */
     const char* description; /* one line */
-    const char* objective; /* what trace holds, e.g. "KL divergence (objective=kl), 0.5*squared Frobenius (frobenius)" */
+    const char*
+        objective; /* what trace holds, e.g. "KL divergence (objective=kl), 0.5*squared Frobenius (frobenius)" */
     int32_t n_params;
     const sigstream_param_spec* params;
     /* Runs one fit; returns a sigstream_fit_status. Must not throw (C++ backends catch everything). */

@@ -8,6 +8,8 @@ namespace sigstream::cli {
 
 // Each takes the arguments after the subcommand's name and returns the exit status.
 int count_main(int argc, char** argv);
+int backends_main(int argc, char** argv);
+int extract_main(int argc, char** argv);
 
 // Runs `body`, turning a library exception into one line on stderr
 // (`sigstream <command>: <file>:<line>: <what> — <what to do>`) and an exit status:

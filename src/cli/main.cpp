@@ -22,6 +22,8 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"count", "count somatic SNVs from VCF/BCF into SBS6/SBS96/SBS1536 matrices", count_main},
+    {"extract", "extract K signatures from a count matrix with one backend (one fit)", extract_main},
+    {"backends", "list the extraction backends (plugins) and their parameters", backends_main},
 };
 
 void print_help(std::ostream& out) {

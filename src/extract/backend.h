@@ -41,7 +41,7 @@ struct FitResult {
     Eigen::MatrixXd H;          // k x samples
     std::vector<double> trace;  // objective at the start and after each iteration
     int iterations = 0;
-    bool stopped = false;       // stopped at the host's request
+    bool stopped = false;  // stopped at the host's request
     std::string message;
 };
 

@@ -1,0 +1,644 @@
+#include "aenmf_core.h"
+
+#include "aenmf_kernels.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <system_error>
+
+namespace sigstream::aenmf {
+
+namespace {
+
+// xoshiro256** seeded through splitmix64: the same seed gives the same stream on every platform.
+class Rng {
+public:
+    explicit Rng(std::uint64_t seed) {
+        for (auto& word : s_) {
+            seed += 0x9E3779B97F4A7C15ull;
+            std::uint64_t z = seed;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            word = z ^ (z >> 31);
+        }
+    }
+    std::uint64_t next() {
+        const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+        const std::uint64_t t = s_[1] << 17;
+        s_[2] ^= s_[0];
+        s_[3] ^= s_[1];
+        s_[1] ^= s_[2];
+        s_[0] ^= s_[3];
+        s_[2] ^= t;
+        s_[3] = rotl(s_[3], 45);
+        return result;
+    }
+    // Uniform on [0, 1): the top 53 bits.
+    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+private:
+    static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    std::uint64_t s_[4];
+};
+
+bool all_finite(const MatrixRef& X) {
+    return X.allFinite();
+}
+
+std::string format_double(double x) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6g", x);
+    return buf;
+}
+
+}  // namespace
+
+Eigen::MatrixXd activate(const MatrixRef& X, Constraint constraint) {
+    if (constraint == Constraint::abs) return X.cwiseAbs();
+    return X;
+}
+
+double poisson_floor(const MatrixRef& V) {
+    return 1e-10 * V.mean();
+}
+
+Eigen::MatrixXd reconstruction(const MatrixRef& V, const MatrixRef& E, const MatrixRef& D, Constraint constraint) {
+    const Eigen::MatrixXd S = V * activate(E, constraint);
+    return S * activate(D, constraint);
+}
+
+double loss(const MatrixRef& V, const MatrixRef& E, const MatrixRef& D, Constraint constraint, LossKind loss_kind) {
+    Eigen::MatrixXd dE, dD;
+    return gradient(V, E, D, constraint, loss_kind, dE, dD);
+}
+
+double gradient(const MatrixRef& V, const MatrixRef& E, const MatrixRef& D, Constraint constraint, LossKind loss_kind,
+                Eigen::MatrixXd& dE, Eigen::MatrixXd& dD) {
+    const Eigen::Index n = V.cols(), k = E.cols();
+    if (E.rows() != n || D.rows() != k || D.cols() != n)
+        throw std::invalid_argument("aenmf::gradient: E must be cols x K and D K x cols");
+    Eigen::MatrixXd Theta(n, 2 * k), G(n, 2 * k);
+    Theta.leftCols(k) = E;
+    Theta.rightCols(k) = D.transpose();
+    Evaluator evaluator(V, static_cast<int>(k), constraint, loss_kind);
+    const double value = evaluator.evaluate(Theta, G, Evaluator::Form::residual);
+    dE = G.leftCols(k);
+    dD = G.rightCols(k).transpose();
+    return value;
+}
+
+// ---------------------------------------------------------------- Evaluator
+
+namespace {
+int checked_k(int k) {
+    if (k < 1) throw std::invalid_argument("aenmf: K must be at least 1");
+    return k;
+}
+}  // namespace
+
+Evaluator::Evaluator(const MatrixRef& V, int k, Constraint constraint, LossKind loss_kind, kernels::Isa isa)
+    : V_(V),
+      k_(checked_k(k)),
+      constraint_(constraint),
+      loss_kind_(loss_kind),
+      isa_(isa),
+      v_norm2_(V.squaredNorm()),
+      delta_(poisson_floor(V)),
+      scale_(1.0 / (static_cast<double>(V.rows()) * static_cast<double>(V.cols()))),
+      last_loss_(0.0),
+      Vt_(V.transpose()),
+      X_(V.cols(), 2 * k),
+      Y_(V.rows(), 2 * k),
+      Z_(V.rows(), 2 * k),
+      StS_(k, k),
+      BBt_(k, k) {}
+
+double Evaluator::evaluate(const Eigen::MatrixXd& Theta, Eigen::MatrixXd& G, Form form) {
+    if (Theta.rows() != V_.cols() || Theta.cols() != 2 * k_)
+        throw std::invalid_argument("aenmf: Theta must be cols x 2K");
+    G.resize(V_.cols(), 2 * k_);  // no-op when it has that size
+    if (constraint_ == Constraint::abs)
+        kernels::absolute(isa_, Theta.size(), Theta.data(), X_.data());
+    else
+        X_ = Theta;
+    // automatic: the Gram form while the previous loss was above the guard (the first evaluation, e.g.
+    // trace[0], uses the residual form), and a result below the guard is recomputed with the residual form.
+    const double guard = kGramGuard * v_norm2_ * scale_;
+    bool gram = false;
+    if (loss_kind_ == LossKind::mse) {
+        if (form == Form::gram)
+            gram = true;
+        else if (form == Form::automatic)
+            gram = last_loss_ >= guard;
+    }
+    double value = gram ? evaluate_gram(G) : evaluate_residual(G);
+    if (gram && form == Form::automatic && !(value >= guard)) value = evaluate_residual(G);
+    if (constraint_ == Constraint::abs) kernels::chain_abs(isa_, Theta.size(), Theta.data(), G.data());
+    last_loss_ = value;
+    return value;
+}
+
+// The products with V and V^T (inner dimension cols or rows) go through kernels::gemm; V^T is kept as
+// its own cols x rows copy so that both are "rows of A times B" products.
+double Evaluator::evaluate_gram(Eigen::MatrixXd& G) {
+    const Eigen::Index m = V_.rows(), n = V_.cols(), k2 = 2 * k_;
+    const auto Bt = X_.rightCols(k_);
+    kernels::gemm(isa_, m, n, k2, 1.0, V_.data(), V_.outerStride(), X_.data(), n, Y_.data(), m);  // [S | P]
+    const auto S = Y_.leftCols(k_);
+    const auto P = Y_.rightCols(k_);  // V f(D)^T
+    StS_.noalias() = S.transpose() * S;
+    BBt_.noalias() = Bt.transpose().lazyProduct(Bt);
+    const double cross = S.cwiseProduct(P).sum();
+    const double quad = StS_.cwiseProduct(BBt_).sum();
+    const double value = (v_norm2_ - 2.0 * cross + quad) * scale_;
+    const double c = 2.0 * scale_;
+    Z_.leftCols(k_).noalias() = S * BBt_;
+    Z_.leftCols(k_) -= P;
+    Z_.rightCols(k_) = -S;
+    kernels::gemm(isa_, n, m, k2, c, Vt_.data(), n, Z_.data(), m, G.data(), n);  // c V^T [S BB^T - P | -S]
+    G.rightCols(k_).noalias() += c * (Bt * StS_);
+    return value;
+}
+
+double Evaluator::evaluate_residual(Eigen::MatrixXd& G) {
+    const Eigen::Index m = V_.rows(), n = V_.cols();
+    const auto Bt = X_.rightCols(k_);
+    auto S = Y_.leftCols(k_);
+    auto T = Z_.leftCols(k_);
+    if (R_.rows() != m || R_.cols() != n) R_.resize(m, n);
+    kernels::gemm(isa_, m, n, k_, 1.0, V_.data(), V_.outerStride(), X_.data(), n, S.data(), m);  // S = V f(E)
+    if (Bk_.rows() != k_ || Bk_.cols() != n) Bk_.resize(k_, n);
+    Bk_ = Bt.transpose();                                                           // f(D), K x cols
+    kernels::gemm(isa_, m, k_, n, 1.0, S.data(), m, Bk_.data(), k_, R_.data(), m);  // V^ = S f(D)
+    double value;
+    double c;
+    if (loss_kind_ == LossKind::mse) {
+        R_ -= V_;
+        value = R_.squaredNorm() * scale_;
+        c = 2.0 * scale_;
+    } else {
+        // mu = V^ + delta, loss = sum(mu - V + V log(V / mu)), Gamma = 1 - V / mu, in one pass.
+        const double sum = kernels::poisson_pass(isa_, m, n, V_.data(), V_.outerStride(), delta_, R_.data());
+        value = sum;
+        c = 1.0;
+    }
+    kernels::gemm(isa_, m, n, k_, 1.0, R_.data(), m, Bt.data(), n, T.data(), m);           // T = Gamma f(D)^T
+    kernels::gemm(isa_, n, m, k_, c, Vt_.data(), n, T.data(), m, G.data(), n);             // c V^T T
+    kernels::gemm_tn(isa_, m, n, k_, c, R_.data(), m, S.data(), m, G.data() + n * k_, n);  // c Gamma^T S
+    return value;
+}
+
+// ---------------------------------------------------------------- starts
+
+void initialise(const MatrixRef& V, const Options& options, Eigen::MatrixXd& E, Eigen::MatrixXd& D) {
+    const Eigen::Index n = V.cols(), k = options.k;
+    Rng rng(options.seed);
+    E.resize(n, k);
+    D.resize(k, n);
+    for (Eigen::Index i = 0; i < E.size(); ++i) E.data()[i] = rng.uniform();
+    for (Eigen::Index i = 0; i < D.size(); ++i) D.data()[i] = rng.uniform();
+    if (options.init == Init::uniform) return;
+
+    const Eigen::MatrixXd S = V * E;  // V f(E): E >= 0
+    double c;
+    if (options.loss == LossKind::mse) {
+        // argmin_c ||V - c S D||^2 = <V, S D> / ||S D||^2, both from K-wide products.
+        const Eigen::MatrixXd P = V * D.transpose();
+        const Eigen::MatrixXd StS = S.transpose() * S;
+        const Eigen::MatrixXd DDt = D * D.transpose();
+        c = S.cwiseProduct(P).sum() / StS.cwiseProduct(DDt).sum();
+    } else {
+        // argmin_c KL(V | c S D): sum(c S D) = sum(V).
+        c = V.sum() / S.colwise().sum().dot(D.rowwise().sum());
+    }
+    if (!(c > 0.0) || !std::isfinite(c)) throw std::runtime_error("aenmf: could not scale the start to the data");
+    const double a = std::sqrt(c);
+    E *= a;
+    D *= a;
+}
+
+namespace {
+
+// Lawson & Hanson's active-set NNLS: argmin_{x >= 0} ||A x - b||_2. A solution uses at most rank(A)
+// columns, and each outer iteration adds one, so it costs O(rank(A) * rows * cols) (A^T r products)
+// plus small QR factorisations of at most rank(A) columns.
+Eigen::VectorXd nnls(const MatrixRef& A, const Eigen::VectorXd& b) {
+    const Eigen::Index m = A.rows(), n = A.cols();
+    Eigen::VectorXd x = Eigen::VectorXd::Zero(n), w(n), r = b;
+    std::vector<char> passive(static_cast<std::size_t>(n), 0), excluded(static_cast<std::size_t>(n), 0);
+    std::vector<Eigen::Index> P;
+    Eigen::MatrixXd AP(m, 0);
+    Eigen::VectorXd z;
+    auto solve_passive = [&]() {
+        AP.resize(m, static_cast<Eigen::Index>(P.size()));
+        for (std::size_t i = 0; i < P.size(); ++i) AP.col(static_cast<Eigen::Index>(i)) = A.col(P[i]);
+        z = AP.colPivHouseholderQr().solve(b);
+    };
+    w.noalias() = A.transpose() * r;
+    const double tol = 1e-12 * std::max(w.cwiseAbs().maxCoeff(), std::numeric_limits<double>::min());
+    const Eigen::Index max_outer = 3 * std::min(m, n) + 10;
+    for (Eigen::Index outer = 0; outer < max_outer; ++outer) {
+        Eigen::Index j = -1;
+        double best = tol;
+        for (Eigen::Index i = 0; i < n; ++i)
+            if (!passive[static_cast<std::size_t>(i)] && !excluded[static_cast<std::size_t>(i)] && w(i) > best) {
+                best = w(i);
+                j = i;
+            }
+        if (j < 0) break;
+        P.push_back(j);
+        passive[static_cast<std::size_t>(j)] = 1;
+        solve_passive();
+        if (!(z(static_cast<Eigen::Index>(P.size()) - 1) > 0.0)) {  // dependent column: leave it out
+            P.pop_back();
+            passive[static_cast<std::size_t>(j)] = 0;
+            excluded[static_cast<std::size_t>(j)] = 1;
+            continue;
+        }
+        auto infeasible = [&]() { return z.size() > 0 && z.minCoeff() <= 0.0; };
+        for (int inner = 0; inner < 3 * static_cast<int>(m) + 10 && infeasible(); ++inner) {
+            double alpha = 1.0;
+            for (std::size_t i = 0; i < P.size(); ++i) {
+                const double zi = z(static_cast<Eigen::Index>(i)), xi = x(P[i]);
+                if (zi <= 0.0) alpha = std::min(alpha, xi / (xi - zi));
+            }
+            for (std::size_t i = 0; i < P.size(); ++i) x(P[i]) += alpha * (z(static_cast<Eigen::Index>(i)) - x(P[i]));
+            std::vector<Eigen::Index> keep;
+            for (Eigen::Index i : P) {
+                if (x(i) > 0.0) {
+                    keep.push_back(i);
+                } else {
+                    x(i) = 0.0;
+                    passive[static_cast<std::size_t>(i)] = 0;
+                }
+            }
+            P.swap(keep);
+            if (P.empty()) {
+                z.resize(0);
+                break;
+            }
+            solve_passive();
+        }
+        for (Eigen::Index i = 0; i < n; ++i) x(i) = 0.0;
+        for (std::size_t i = 0; i < P.size(); ++i) x(P[i]) = std::max(z(static_cast<Eigen::Index>(i)), 0.0);
+        r.noalias() = b - A * x;
+        w.noalias() = A.transpose() * r;
+        std::fill(excluded.begin(), excluded.end(), 0);
+    }
+    return x;
+}
+
+}  // namespace
+
+void start_from_factors(const MatrixRef& V, const MatrixRef& W0, const MatrixRef& H0, Eigen::MatrixXd& E,
+                        Eigen::MatrixXd& D) {
+    const Eigen::Index m = V.rows(), n = V.cols(), k = W0.cols();
+    if (W0.rows() != m || H0.rows() != k || H0.cols() != n)
+        throw std::invalid_argument("aenmf: W0 must be rows x K and H0 K x cols");
+    if (!all_finite(W0) || !all_finite(H0) || W0.minCoeff() < 0.0 || H0.minCoeff() < 0.0)
+        throw std::invalid_argument("aenmf: W0 and H0 must be finite and non-negative");
+    E.resize(n, k);
+    for (Eigen::Index s = 0; s < k; ++s) E.col(s) = nnls(V, W0.col(s));
+    D = H0;
+    // V f(cE) f(D/c) = V f(E) f(D): balance the two (equal RMS) so one Adam step size suits both.
+    const double norm_e = E.norm(), norm_d = D.norm();  // E and D have the same number of entries
+    if (norm_e > 0.0 && norm_d > 0.0) {
+        const double c = std::sqrt(norm_d / norm_e);
+        E *= c;
+        D /= c;
+    }
+}
+
+// ---------------------------------------------------------------- fit
+
+Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0, const Eigen::MatrixXd* D0,
+           const std::function<bool(int, double)>& progress) {
+    const Eigen::Index n = V.cols(), k = options.k;
+    if (k < 1) throw std::invalid_argument("aenmf: K must be at least 1");
+    if (options.max_iter < 0) throw std::invalid_argument("aenmf: max_iter must be >= 0");
+    if (!(options.tol >= 0.0)) throw std::invalid_argument("aenmf: tol must be >= 0");
+    if (options.window < 1) throw std::invalid_argument("aenmf: window must be >= 1");
+
+    Result result;
+    Eigen::MatrixXd Theta(n, 2 * k);
+    const bool started = E0 != nullptr && D0 != nullptr;
+    if (started) {
+        if (E0->rows() != n || E0->cols() != k || D0->rows() != k || D0->cols() != n)
+            throw std::invalid_argument("aenmf: the start must be E cols x K and D K x cols");
+        Theta.leftCols(k) = *E0;
+        Theta.rightCols(k) = D0->transpose();
+    } else {
+        Eigen::MatrixXd E, D;
+        initialise(V, options, E, D);
+        Theta.leftCols(k) = E;
+        Theta.rightCols(k) = D.transpose();
+    }
+    if (options.constraint == Constraint::project) Theta = Theta.cwiseMax(0.0);
+
+    double lr = options.lr;
+    if (!(lr > 0.0)) {
+        if (!started && options.init == Init::uniform)
+            lr = kPaperLr;
+        else
+            lr = kAutoLrFactor * Theta.norm() / std::sqrt(static_cast<double>(Theta.size()));
+    }
+    if (!(lr > 0.0) || !std::isfinite(lr)) throw std::invalid_argument("aenmf: the start has no scale (all zero)");
+    result.lr = lr;
+
+    if (!kernels::supported(options.isa))
+        throw std::invalid_argument(std::string("aenmf: this CPU cannot run the ") + kernels::name(options.isa) +
+                                    " kernels");
+    Evaluator evaluator(V, static_cast<int>(k), options.constraint, options.loss, options.isa);
+    Eigen::MatrixXd G(n, 2 * k);
+    Eigen::MatrixXd M = Eigen::MatrixXd::Zero(n, 2 * k);
+    Eigen::MatrixXd S2 = Eigen::MatrixXd::Zero(n, 2 * k);
+    result.trace.reserve(static_cast<std::size_t>(options.max_iter) + 1);
+
+    auto finish = [&](int iterations) {
+        result.iterations = iterations;
+        result.final_lr = lr;
+        result.E = Theta.leftCols(k);
+        result.D = Theta.rightCols(k).transpose();
+    };
+
+    double value = evaluator.evaluate(Theta, G);
+    result.trace.push_back(value);
+    if (!std::isfinite(value)) {
+        result.status = Status::numerical;
+        result.message = "aenmf: the loss at the start is not finite";
+        finish(0);
+        return result;
+    }
+
+    const double b1 = options.beta1, b2 = options.beta2, eps = options.eps;
+    double b1t = 1.0, b2t = 1.0;
+    double best = value, best_at_check = value;
+    double window_sum = 0.0, last_mean = std::numeric_limits<double>::infinity();
+    int stalled_windows = 0;
+    int t = 0;
+    while (t < options.max_iter) {
+        ++t;
+        // Adam (Kingma & Ba; PyTorch's arithmetic): m, v moments, bias-corrected step; then the projection.
+        b1t *= b1;
+        b2t *= b2;
+        kernels::AdamStep adam{
+            b1, b2, lr / (1.0 - b1t), 1.0 / std::sqrt(1.0 - b2t), eps, options.constraint == Constraint::project};
+        kernels::adam(options.isa, Theta.size(), adam, G.data(), M.data(), S2.data(), Theta.data());
+
+        value = evaluator.evaluate(Theta, G);
+        result.trace.push_back(value);
+        if (!std::isfinite(value)) {
+            result.status = Status::numerical;
+            result.message = "aenmf: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
+                             " at iteration " + std::to_string(t) + " (lr " + format_double(lr) +
+                             " too large? set a smaller aenmf.lr)";
+            finish(t);
+            return result;
+        }
+        best = std::min(best, value);
+        window_sum += value;
+        if (progress && progress(t, value)) {
+            result.status = Status::stopped;
+            result.message = "aenmf: stopped by the host at iteration " + std::to_string(t);
+            finish(t);
+            return result;
+        }
+        if (t % options.window == 0) {
+            // The best loss so far fell by a relative `rel` over this window; the window's mean loss is
+            // `mean`. The schedule halves the step size when the mean did not fall or the window stalled
+            // (rel < tol: with a large step Adam oscillates without new bests); the fit has converged after
+            // kStalledWindows stalled windows in a row with the schedule (the step size 16 times smaller
+            // without progress), after one without it.
+            const double mean = window_sum / options.window;
+            const double rel = best_at_check > 0.0 ? (best_at_check - best) / best_at_check : 0.0;
+            const bool stalled = options.tol > 0.0 && rel < options.tol;
+            if (options.plateau && (mean >= last_mean || stalled)) lr *= 0.5;
+            stalled_windows = stalled ? stalled_windows + 1 : 0;
+            if (stalled && stalled_windows >= (options.plateau ? kStalledWindows : 1)) {
+                result.converged = true;
+                result.message = "aenmf: converged after " + std::to_string(t) +
+                                 " iterations (best loss decreased by a relative " + format_double(rel) +
+                                 " < tol over " + std::to_string(stalled_windows) + " window(s) of " +
+                                 std::to_string(options.window) + ")";
+                finish(t);
+                return result;
+            }
+            best_at_check = best;
+            last_mean = mean;
+            window_sum = 0.0;
+        }
+    }
+    result.message = "aenmf: ran max_iter = " + std::to_string(t) + " iterations";
+    finish(t);
+    return result;
+}
+
+// ---------------------------------------------------------------- parameters
+
+namespace {
+
+double parse_number(const std::string& key, const std::string& value, const char* accepted) {
+    double x = 0.0;
+    const char* first = value.data();
+    const char* last = first + value.size();
+    const auto [ptr, ec] = std::from_chars(first, last, x);
+    if (ec != std::errc() || ptr != last || !std::isfinite(x))
+        throw BadParam("aenmf: bad value '" + value + "' for parameter '" + key + "': accepted values are " + accepted);
+    return x;
+}
+
+[[noreturn]] void bad(const std::string& key, const std::string& value, const char* accepted) {
+    throw BadParam("aenmf: bad value '" + value + "' for parameter '" + key + "': accepted values are " + accepted);
+}
+
+}  // namespace
+
+void apply_param(Options& options, const std::string& key, const std::string& value) {
+    if (key == "constraint") {
+        if (value == "abs")
+            options.constraint = Constraint::abs;
+        else if (value == "project")
+            options.constraint = Constraint::project;
+        else
+            bad(key, value, "abs, project");
+    } else if (key == "loss") {
+        if (value == "mse")
+            options.loss = LossKind::mse;
+        else if (value == "poisson")
+            options.loss = LossKind::poisson;
+        else
+            bad(key, value, "mse, poisson");
+    } else if (key == "init") {
+        if (value == "scaled")
+            options.init = Init::scaled;
+        else if (value == "uniform")
+            options.init = Init::uniform;
+        else
+            bad(key, value, "scaled, uniform");
+    } else if (key == "lr") {
+        constexpr const char* accepted = "auto or a positive number";
+        if (value == "auto") {
+            options.lr = 0.0;
+        } else {
+            options.lr = parse_number(key, value, accepted);
+            if (!(options.lr > 0.0)) bad(key, value, accepted);
+        }
+    } else if (key == "beta1" || key == "beta2") {
+        constexpr const char* accepted = "a number in [0, 1)";
+        const double x = parse_number(key, value, accepted);
+        if (!(x >= 0.0 && x < 1.0)) bad(key, value, accepted);
+        (key == "beta1" ? options.beta1 : options.beta2) = x;
+    } else if (key == "schedule") {
+        if (value == "constant")
+            options.plateau = false;
+        else if (value == "plateau")
+            options.plateau = true;
+        else
+            bad(key, value, "constant, plateau");
+    } else if (key == "eps") {
+        constexpr const char* accepted = "a positive number";
+        const double x = parse_number(key, value, accepted);
+        if (!(x > 0.0)) bad(key, value, accepted);
+        options.eps = x;
+    } else if (key == "window") {
+        constexpr const char* accepted = "an integer from 1 to 1000000";
+        const double x = parse_number(key, value, accepted);
+        if (!(x >= 1.0 && x <= 1e6) || x != std::floor(x)) bad(key, value, accepted);
+        options.window = static_cast<int>(x);
+    } else {
+        throw BadParam("aenmf: unknown parameter '" + key +
+                       "': accepted parameters are constraint, loss, init, lr, schedule, beta1, beta2, eps, window");
+    }
+}
+
+// ---------------------------------------------------------------- ABI
+
+namespace {
+
+const sigstream_param_spec kParams[] = {
+    {"constraint", "abs",
+     "non-negativity: abs (f = |.| in the forward pass, the paper) or project (clamp E, D at 0 after each step)"},
+    {"loss", "mse", "mse (mean squared error, the paper) or poisson (generalised KL divergence, floor 1e-10*mean(V))"},
+    {"init", "scaled",
+     "scaled (uniform [0,1) weights times the least-squares scale of the data) or uniform ([0,1), the paper)"},
+    {"lr", "auto",
+     "Adam step size: a positive number, or auto (0.2 x RMS of the starting weights; 1e-4 with init=uniform)"},
+    {"schedule", "plateau",
+     "step size: plateau (halved when a window's mean loss is not below the previous one's) or constant (the paper)"},
+    {"beta1", "0.9", "Adam first-moment decay, in [0, 1)"},
+    {"beta2", "0.999", "Adam second-moment decay, in [0, 1)"},
+    {"eps", "1e-8", "Adam denominator epsilon, a positive number"},
+    {"window", "100",
+     "window in steps for the schedule and the stop rule (stop when the best loss fell by a relative < tol over it)"},
+};
+
+const sigstream_backend kBackend = {
+    SIGSTREAM_BACKEND_API_VERSION,
+    "aenmf",
+    "1.0.0",
+    "AE-NMF: shallow non-negative linear autoencoder V f(E) f(D) (convex NMF), full-batch Adam",
+    "mean squared error ||V - V f(E) f(D)||_F^2/(rows*cols) (loss=mse); generalised KL divergence "
+    "sum(mu - V + V log(V/mu)), mu = V f(E) f(D) + 1e-10*mean(V) (loss=poisson)",
+    static_cast<int32_t>(sizeof kParams / sizeof kParams[0]),
+    kParams,
+    &fit_abi,
+};
+
+void set_message(sigstream_fit_result* result, const std::string& text) {
+    const std::size_t n = std::min(text.size(), sizeof result->message - 1);
+    std::memcpy(result->message, text.data(), n);
+    result->message[n] = '\0';
+}
+
+struct RequestError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace
+
+const sigstream_backend* backend_info() {
+    return &kBackend;
+}
+
+int fit_abi(const sigstream_fit_request* request, sigstream_fit_result* result) noexcept {
+    if (result == nullptr) return SIGSTREAM_FIT_FAILED;
+    result->message[0] = '\0';
+    result->trace_length = 0;
+    result->iterations = 0;
+    try {
+        if (request == nullptr) throw RequestError("aenmf: no request");
+        if (request->api_version != SIGSTREAM_BACKEND_API_VERSION)
+            throw RequestError("aenmf: the host speaks backend ABI version " + std::to_string(request->api_version) +
+                               ", this backend version " + std::to_string(SIGSTREAM_BACKEND_API_VERSION));
+        const int m = request->rows, n = request->cols, k = request->k;
+        if (m < 1 || n < 1 || k < 1 || request->V == nullptr || result->W == nullptr || result->H == nullptr ||
+            result->trace == nullptr || request->max_iter < 0 || !(request->tol >= 0.0) ||
+            (request->n_params > 0 && request->params == nullptr) || request->n_params < 0)
+            throw RequestError("aenmf: malformed request (sizes, null pointers, max_iter or tol)");
+        if ((request->W0 == nullptr) != (request->H0 == nullptr))
+            throw RequestError("aenmf: give both W0 and H0 or neither");
+
+        Options options;
+        options.k = k;
+        options.seed = request->seed;
+        options.max_iter = request->max_iter;
+        options.tol = request->tol;
+        for (int i = 0; i < request->n_params; ++i) {
+            const sigstream_param& p = request->params[i];
+            if (p.key == nullptr || p.value == nullptr) throw BadParam("aenmf: a parameter has no key or value");
+            apply_param(options, p.key, p.value);
+        }
+
+        const Eigen::Map<const Eigen::MatrixXd> V(request->V, m, n);
+        if (!V.allFinite() || V.minCoeff() < 0.0 || !(V.sum() > 0.0))
+            throw RequestError("aenmf: V must be finite, non-negative and not all zero");
+
+        Eigen::MatrixXd E0, D0;
+        const bool started = request->W0 != nullptr;
+        if (started) {
+            const Eigen::Map<const Eigen::MatrixXd> W0(request->W0, m, k), H0(request->H0, k, n);
+            start_from_factors(V, W0, H0, E0, D0);
+        }
+
+        std::function<bool(int, double)> progress;
+        if (request->progress != nullptr) {
+            progress = [request](int iteration, double objective) {
+                return request->progress(request->host, iteration, objective) != 0;
+            };
+        }
+        Result r = fit(V, options, started ? &E0 : nullptr, started ? &D0 : nullptr, progress);
+
+        const std::size_t len = std::min(r.trace.size(), static_cast<std::size_t>(request->max_iter) + 1);
+        std::copy(r.trace.begin(), r.trace.begin() + static_cast<std::ptrdiff_t>(len), result->trace);
+        result->trace_length = static_cast<int32_t>(len);
+        result->iterations = r.iterations;
+        if (r.status == Status::numerical) {
+            set_message(result, r.message);
+            return SIGSTREAM_FIT_NUMERICAL;
+        }
+        Eigen::Map<Eigen::MatrixXd> W(result->W, m, k), H(result->H, k, n);
+        W.noalias() = V * activate(r.E, options.constraint);
+        H = activate(r.D, options.constraint);
+        set_message(result, r.message);
+        if (!W.allFinite() || !H.allFinite()) {
+            set_message(result, "aenmf: the factors are not finite");
+            return SIGSTREAM_FIT_NUMERICAL;
+        }
+        return r.status == Status::stopped ? SIGSTREAM_FIT_STOPPED : SIGSTREAM_FIT_OK;
+    } catch (const BadParam& e) {
+        set_message(result, e.what());
+        return SIGSTREAM_FIT_BAD_PARAM;
+    } catch (const std::exception& e) {
+        set_message(result, e.what());
+        return SIGSTREAM_FIT_FAILED;
+    } catch (...) {
+        set_message(result, "aenmf: unknown error");
+        return SIGSTREAM_FIT_FAILED;
+    }
+}
+
+}  // namespace sigstream::aenmf

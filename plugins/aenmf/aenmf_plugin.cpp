@@ -1,0 +1,14 @@
+// The AE-NMF plugin's C entry points (the numerical code is in aenmf_core.cpp, see README.md).
+#include "aenmf_core.h"
+#include "sigstream_backend.h"
+
+extern "C" {
+
+__attribute__((visibility("default"))) int32_t sigstream_backend_api_version(void) {
+    return SIGSTREAM_BACKEND_API_VERSION;
+}
+
+__attribute__((visibility("default"))) const sigstream_backend* sigstream_backend_info(void) {
+    return sigstream::aenmf::backend_info();
+}
+}

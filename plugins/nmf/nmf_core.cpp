@@ -1,0 +1,320 @@
+#include "nmf_core.h"
+
+#include "nmf_kernels.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace sigstream::nmf {
+namespace {
+
+// splitmix64 (Steele, Lea & Flood 2014): small and fully specified, so a seed gives the same start on
+// every platform and standard library.
+class Random {
+public:
+    explicit Random(std::uint64_t seed) : state_(seed) {}
+    std::uint64_t next() {
+        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+    // Uniform on the open interval (0, 1).
+    double open01() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+
+private:
+    std::uint64_t state_;
+};
+
+// sum V log(V / U) - V + U with 0 log 0 = 0: where V = 0, max(V/U, DBL_MIN) keeps the log finite and
+// the factor V makes the term 0.
+double kl_from_product(const Eigen::MatrixXd& V, const Eigen::MatrixXd& U, double vsum) {
+    return (V.array() * (V.array() / U.array()).max(DBL_MIN).log()).sum() + U.sum() - vsum;
+}
+
+// Coordinate descent for KL (solver=ccd), kernels::ccd_kl_lanes: for X (m x n) ~ D (m x K) C (K x n) with D
+// fixed, the columns of C are independent problems min_c KL(x || D c), c >= 0 (for W, the rows of V are the
+// problems, V^T ~ H^T W^T), solved many at once in the vector lanes. Each variable c_k in turn
+// gets kNewtonSteps one-variable Newton steps on
+//   f(c_k) = sum_i (D c)_i - x_i log (D c)_i,   f' = sum_i a_i (1 - x_i / u_i),   f'' = sum_i x_i a_i^2 / u_i^2
+// (a = D(:, k), u = D c). f'' decreases in c_k (f''' < 0), so f' is concave and increasing:
+//  - from the left of the minimiser r (f' < 0) the Newton point stays left of r and f decreases;
+//  - from the right (f' > 0) Newton overshoots to the left of r, possibly past points where f is higher.
+//    The one-variable multiplicative (majorisation-minimisation) point c sum(a x / u) / sum(a) never
+//    increases f. The larger of the two points does not either: if it is the MM point, by the MM property;
+//    if it is the Newton point N > MM point M, then M <= N <= r and f decreases on (-inf, r], so
+//    f(N) <= f(M).
+// So every step decreases f (up to rounding) from either side; the result is floored at kFloor. A variable
+// with f'' = 0 (no x_i a_i > 0) has f linear and increasing, and goes to the floor. Within a half-sweep
+// u = D c is updated incrementally (u += delta a) and kept >= kFloor^2; it is recomputed by a product
+// before each half-sweep.
+
+}  // namespace
+
+double kl_divergence(const Eigen::MatrixXd& V, const Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
+    const Eigen::MatrixXd U = W * H;
+    return kl_from_product(V, U, V.sum());
+}
+
+double frobenius(const Eigen::MatrixXd& V, const Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
+    Eigen::MatrixXd R = V;
+    R.noalias() -= W * H;
+    return 0.5 * R.squaredNorm();
+}
+
+double objective(Objective objective, const Eigen::MatrixXd& V, const Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
+    return objective == Objective::kl ? kl_divergence(V, W, H) : frobenius(V, W, H);
+}
+
+bool converged(const std::vector<double>& trace, double tol) {
+    if (trace.empty()) return false;
+    const std::size_t t = trace.size() - 1;
+    if (tol <= 0 || t < 10 || t % 10 != 0) return false;
+    const double now = trace[t];
+    if (now <= 0) return true;
+    return (trace[t - 10] - now) / now < tol;
+}
+
+Stepper::Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver)
+    : V_(V),
+      objective_(objective),
+      solver_(solver),
+      m_(kernels::padded(static_cast<int>(V.rows()))),
+      np_(kernels::padded(static_cast<int>(V.cols()))) {
+    vsum_ = V.sum();
+    vnorm2_ = V.squaredNorm();
+    Vp_ = Eigen::MatrixXd::Zero(m_, V.cols());
+    Vp_.topRows(V.rows()) = V;
+    if (objective == Objective::frobenius || solver == Solver::ccd) {
+        Vtp_ = Eigen::MatrixXd::Zero(np_, V.rows());
+        Vtp_.topRows(V.cols()) = V.transpose();
+    }
+}
+
+// U_ <- V / (W H) (padded rows 0); returns the KL divergence at (W, H) when asked (else 0).
+double Stepper::kl_ratio(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H, bool objective) {
+    const int K = static_cast<int>(W.cols()), n = static_cast<int>(H.cols());
+    if (Wp_.rows() != m_ || Wp_.cols() != K) Wp_ = Eigen::MatrixXd::Zero(m_, K);
+    Wp_.topRows(W.rows()) = W;
+    U_.resize(m_, n);
+    kernels::gemm(Wp_.data(), m_, m_, H.data(), K, 1, n, K, U_.data(), m_);  // U = W H
+    double sums[2] = {0, 0};
+    kernels::kl_ratio(Vp_.data(), U_.data(), U_.size(), objective ? sums : nullptr);
+    return sums[0] + sums[1] - vsum_;
+}
+
+// NW_ <- M H^T for M = Vp_ or U_ (m_ x cols).
+void Stepper::v_times_ht(const Eigen::MatrixXd& H, const Eigen::MatrixXd& M) {
+    const int K = static_cast<int>(H.rows());
+    NW_.resize(m_, K);
+    kernels::gemm(M.data(), m_, m_, H.data(), 1, K, K, static_cast<int>(H.cols()), NW_.data(), m_);
+}
+
+// After an update of H, with Q_ = W^T W for the current W and cross_ = <W^T V, H>: leaves H H^T in
+// HH_ and V H^T in NW_, and returns 0.5 ||V - WH||^2 = 0.5 (||V||^2 - 2 <W^T V, H> + <W^T W, H H^T>). That
+// identity loses relative accuracy when the error is small compared with ||V||^2: below 1e-3 ||V||^2
+// (where its relative rounding error could exceed ~1e-13) the error is recomputed from the residual.
+double Stepper::frobenius_after_h(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
+    gram_h(H);
+    v_times_ht(H, Vp_);
+    const double f = 0.5 * (vnorm2_ - 2 * cross_ + (Q_.array() * HH_.array()).sum());
+    if (f < 0.5e-3 * vnorm2_) return frobenius(V_, W, H);
+    return f;
+}
+
+// HH_ <- H H^T, with the rows of H (padded) in the vector lanes.
+void Stepper::gram_h(const Eigen::MatrixXd& H) {
+    const int K = static_cast<int>(H.rows()), kp = kernels::padded(K);
+    if (Hp_.rows() != kp || Hp_.cols() != H.cols()) Hp_ = Eigen::MatrixXd::Zero(kp, H.cols());
+    Hp_.topRows(K) = H;
+    Den_.resize(kp, K);
+    kernels::gemm(Hp_.data(), kp, kp, H.data(), 1, K, K, static_cast<int>(H.cols()), Den_.data(), kp);
+    HH_ = Den_.topRows(K);
+}
+
+double Stepper::reset(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
+    if (objective_ == Objective::kl) {
+        const double f = kl_ratio(W, H, true);
+        if (solver_ == Solver::mu) v_times_ht(H, U_);
+        return f;
+    }
+    gram_h(H);
+    v_times_ht(H, Vp_);
+    Htp_ = Eigen::MatrixXd::Zero(np_, H.rows());
+    Htp_.topRows(H.cols()) = H.transpose();
+    return frobenius(V_, W, H);
+}
+
+double Stepper::step(Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
+    const Eigen::Index rows = W.rows(), K = W.cols(), n = H.cols();
+    const int k = static_cast<int>(K), kp = kernels::padded(k);
+    if (objective_ == Objective::kl && solver_ == Solver::mu) {
+        // W <- W o ((V / WH) H^T) / (1 H^T), with (V / WH) H^T in NW_ from the previous step.
+        const Eigen::VectorXd hsum = H.rowwise().sum();
+        W = ((W.array() * NW_.topRows(rows).array()).rowwise() / hsum.transpose().array()).max(kFloor).matrix();
+        // H <- H o (W^T (V / WH)) / (W^T 1)
+        kl_ratio(W, H, false);
+        if (Wtp_.rows() != kp || Wtp_.cols() != m_) Wtp_ = Eigen::MatrixXd::Zero(kp, m_);
+        Wtp_.topLeftCorner(K, rows) = W.transpose();
+        P_.resize(kp, n);
+        kernels::gemm(Wtp_.data(), kp, kp, U_.data(), m_, 1, static_cast<int>(n), m_, P_.data(), kp);
+        const Eigen::VectorXd wsum = W.colwise().sum().transpose();
+        H = ((H.array() * P_.topRows(K).array()).colwise() / wsum.array()).max(kFloor).matrix();
+        // The objective, and (V / WH) H^T for the next step.
+        const double f = kl_ratio(W, H, true);
+        v_times_ht(H, U_);
+        return f;
+    }
+    if (objective_ == Objective::frobenius) {
+        if (solver_ == Solver::mu) {
+            // W <- W o (V H^T) / (W H H^T)
+            const Eigen::MatrixXd den = W * HH_;
+            W = (W.array() * NW_.topRows(rows).array() / den.array()).max(kFloor).matrix();
+        } else {
+            // HALS: W_k <- max(kFloor, W_k + ((V H^T)_k - W (H H^T)_k) / (H H^T)_kk), one column at a time.
+            Eigen::VectorXd t(rows);
+            for (Eigen::Index c = 0; c < K; ++c) {
+                t.noalias() = W * HH_.col(c);
+                W.col(c) = (W.col(c).array() + (NW_.col(c).head(rows) - t).array() / HH_(c, c)).max(kFloor).matrix();
+            }
+        }
+        Wt_ = W.transpose();
+        P_.resize(np_, K);
+        kernels::gemm(Vtp_.data(), np_, np_, Wt_.data(), 1, K, k, static_cast<int>(rows), P_.data(), np_);  // V^T W
+        Q_.noalias() = W.transpose() * W;
+        // Htp_ = H^T since reset() or the previous step.
+        if (solver_ == Solver::mu) {
+            // H <- H o (W^T V) / (W^T W H), as H^T <- H^T o (V^T W) / (H^T W^T W)
+            Den_.resize(np_, K);
+            kernels::gemm(Htp_.data(), np_, np_, Q_.data(), 1, K, k, k, Den_.data(), np_);
+            cross_ = kernels::mu_update_t(Htp_.data(), P_.data(), Den_.data(), np_, static_cast<int>(n), k, kFloor,
+                                          H.data());
+        } else {
+            // HALS for the rows of H (columns of H^T).
+            Eigen::VectorXd t(n);
+            for (Eigen::Index c = 0; c < K; ++c) {
+                t.noalias() = Htp_.topRows(n) * Q_.col(c);
+                Htp_.col(c).head(n) =
+                    (Htp_.col(c).head(n).array() + (P_.col(c).head(n) - t).array() / Q_(c, c)).max(kFloor).matrix();
+            }
+            cross_ =
+                kernels::mu_update_t(Htp_.data(), P_.data(), nullptr, np_, static_cast<int>(n), k, kFloor, H.data());
+        }
+        return frobenius_after_h(W, H);
+    }
+    // ccd kl: W (the rows of V are the problems, in the vector lanes), then H (the columns of V are).
+    if (Wp_.rows() != m_ || Wp_.cols() != K) Wp_ = Eigen::MatrixXd::Zero(m_, K);
+    Wp_.topRows(rows) = W;
+    if (Htp_.rows() != np_ || Htp_.cols() != K) Htp_ = Eigen::MatrixXd::Zero(np_, K);
+    Htp_.topRows(n) = H.transpose();
+    U_.resize(m_, n);
+    kernels::gemm(Wp_.data(), m_, m_, H.data(), K, 1, static_cast<int>(n), k, U_.data(), m_);  // W H
+    const Eigen::VectorXd hsum = H.rowwise().sum();
+    kernels::ccd_kl_lanes(Vp_.data(), m_, m_, static_cast<int>(n), Htp_.data(), np_, 1, Wp_.data(), m_, U_.data(), k,
+                          kNewtonSteps, hsum.data(), kFloor);
+    W = Wp_.topRows(rows);
+    Wp_.bottomRows(m_ - rows).setZero();
+    Ut_.resize(np_, rows);
+    kernels::gemm(Htp_.data(), np_, np_, W.data(), 1, rows, static_cast<int>(rows), k, Ut_.data(), np_);  // (W H)^T
+    const Eigen::VectorXd wsum = W.colwise().sum().transpose();
+    kernels::ccd_kl_lanes(Vtp_.data(), np_, np_, static_cast<int>(rows), W.data(), rows, 1, Htp_.data(), np_,
+                          Ut_.data(), k, kNewtonSteps, wsum.data(), kFloor);
+    H = Htp_.topRows(n).transpose();
+    Htp_.bottomRows(np_ - n).setZero();
+    return kl_ratio(W, H, true);
+}
+
+void iterate(const Eigen::MatrixXd& V, Eigen::MatrixXd& W, Eigen::MatrixXd& H, Objective objective, Solver solver,
+             int n) {
+    Stepper stepper(V, objective, solver);
+    stepper.reset(W, H);
+    for (int i = 0; i < n; ++i) stepper.step(W, H);
+}
+
+void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, Eigen::MatrixXd& W,
+                Eigen::MatrixXd& H) {
+    const Eigen::Index rows = V.rows(), cols = V.cols();
+    if (k < 1 || k > std::min(rows, cols)) throw std::invalid_argument("nmf: k must be between 1 and min(rows, cols)");
+    const double mean = V.mean();
+    W.resize(rows, k);
+    H.resize(k, cols);
+    if (init == Init::random) {
+        Random random(seed);
+        const double scale = std::sqrt(mean / k);
+        for (Eigen::Index i = 0; i < W.size(); ++i) W.data()[i] = scale * random.open01();
+        for (Eigen::Index i = 0; i < H.size(); ++i) H.data()[i] = scale * random.open01();
+    } else {
+        // NNDSVD (Boutsidis & Gallopoulos 2008), as scikit-learn's _initialize_nmf but with an exact SVD.
+        Eigen::BDCSVD<Eigen::MatrixXd> svd(V, Eigen::ComputeThinU | Eigen::ComputeThinV);
+        const Eigen::MatrixXd& U = svd.matrixU();
+        const Eigen::MatrixXd& Y = svd.matrixV();
+        const Eigen::VectorXd& S = svd.singularValues();
+        W.col(0) = std::sqrt(S(0)) * U.col(0).cwiseAbs();
+        H.row(0) = std::sqrt(S(0)) * Y.col(0).cwiseAbs().transpose();
+        for (int j = 1; j < k; ++j) {
+            const Eigen::VectorXd xp = U.col(j).cwiseMax(0.0), xn = (-U.col(j)).cwiseMax(0.0);
+            const Eigen::VectorXd yp = Y.col(j).cwiseMax(0.0), yn = (-Y.col(j)).cwiseMax(0.0);
+            const double xpn = xp.norm(), ypn = yp.norm(), xnn = xn.norm(), ynn = yn.norm();
+            const double mp = xpn * ypn, mn = xnn * ynn;
+            const bool positive = mp > mn;
+            const double sigma = positive ? mp : mn;
+            if (!(sigma > 0)) {
+                W.col(j).setZero();
+                H.row(j).setZero();
+                continue;
+            }
+            const double lambda = std::sqrt(S(j) * sigma);
+            W.col(j) = lambda * (positive ? Eigen::VectorXd(xp / xpn) : Eigen::VectorXd(xn / xnn));
+            H.row(j) = lambda * (positive ? Eigen::VectorXd(yp / ypn) : Eigen::VectorXd(yn / ynn)).transpose();
+        }
+        const double eps = std::numeric_limits<double>::epsilon();
+        W = (W.array() < eps).select(init == Init::nndsvda ? mean : 0.0, W);
+        H = (H.array() < eps).select(init == Init::nndsvda ? mean : 0.0, H);
+    }
+    W = W.cwiseMax(kFloor);
+    H = H.cwiseMax(kFloor);
+}
+
+Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::MatrixXd* W0, const Eigen::MatrixXd* H0,
+           const std::function<bool(int, double)>& progress) {
+    Result result;
+    if (W0 != nullptr && H0 != nullptr) {
+        result.W = W0->cwiseMax(kFloor);
+        result.H = H0->cwiseMax(kFloor);
+    } else {
+        initialise(V, options.k, options.init, options.seed, result.W, result.H);
+    }
+    Stepper stepper(V, options.objective, options.solver);
+    result.trace.reserve(static_cast<std::size_t>(options.max_iter) + 1);
+    result.trace.push_back(stepper.reset(result.W, result.H));
+    if (!std::isfinite(result.trace.back())) {
+        result.status = Status::numerical;
+        result.message = "the objective at the start is not finite";
+        return result;
+    }
+    for (int it = 1; it <= options.max_iter; ++it) {
+        const double f = stepper.step(result.W, result.H);
+        result.trace.push_back(f);
+        result.iterations = it;
+        if (!std::isfinite(f)) {
+            result.status = Status::numerical;
+            result.message = "the objective became " + std::to_string(f) + " at iteration " + std::to_string(it);
+            return result;
+        }
+        if (progress && progress(it, f)) {
+            result.status = Status::stopped;
+            result.message = "stopped by the host after iteration " + std::to_string(it);
+            return result;
+        }
+        if (converged(result.trace, options.tol)) {
+            result.message = "converged after " + std::to_string(it) + " iterations";
+            break;
+        }
+    }
+    return result;
+}
+
+}  // namespace sigstream::nmf

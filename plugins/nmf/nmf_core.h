@@ -1,0 +1,135 @@
+// Non-negative matrix factorisation V ~ W H (Lee & Seung 2001) with V rows x cols (channels x samples),
+// W rows x K, H K x cols, all dense double.
+//
+// Objectives
+//   kl         D(V || WH) = sum V log(V / WH) - V + WH, with 0 log 0 = 0 (generalised KL divergence)
+//   frobenius  0.5 ||V - WH||_F^2
+// Solvers (one iteration = W updated first, then H, as scikit-learn does)
+//   mu   Lee-Seung multiplicative updates, exactly:
+//          kl:        W <- W o ((V / WH) H^T) / (1 H^T);   H <- H o (W^T (V / WH)) / (W^T 1)
+//          frobenius: W <- W o (V H^T) / (W H H^T);        H <- H o (W^T V) / (W^T W H)
+//   ccd  cyclic coordinate descent (Hsieh & Dhillon 2011, "Fast coordinate descent methods with variable
+//        selection for non-negative matrix factorization", KDD):
+//          kl:        every entry of W (then of H) in turn, with the others fixed, gets kNewtonSteps
+//                     safeguarded one-variable Newton steps on the (convex) KL objective; see
+//                     nmf_core.cpp: the safeguard makes every step decrease the objective.
+//          frobenius: HALS, the exact minimisation over one column of W (row of H) at a time.
+// Floors: after every update every entry of W and H is set to max(entry, kFloor), so that no entry
+// becomes exactly zero; then WH >= K kFloor^2 > 0 and 1 H^T, W^T 1, W H H^T, W^T W H > 0, so no
+// denominator needs its own epsilon (scikit-learn instead clips WH and zero denominators to float32
+// machine epsilon, 1.19e-7, in its KL update). kFloor is absolute: it assumes V is not scaled to
+// values near 1e-16.
+// Cost: the products run on nmf_kernels.h (register-blocked, multi-versioned for AVX2/AVX-512 at load
+// time); an MU iteration is four rows x cols x K products for kl (V / WH computed for the objective after
+// an iteration is reused by the next W update) and two for frobenius (plus K x K x cols ones), a ccd
+// iteration for kl 2 x kNewtonSteps x K divisions per entry of V. The objective is evaluated after every
+// iteration (the trace needs it); kl's is summed from the same V / WH, frobenius's from the products
+// (see Stepper::frobenius_after_h).
+#ifndef SIGSTREAM_PLUGINS_NMF_CORE_H
+#define SIGSTREAM_PLUGINS_NMF_CORE_H
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sigstream_backend.h"
+
+namespace sigstream::nmf {
+
+inline constexpr double kFloor = 1e-16;
+// Newton steps per variable per sweep in the ccd solver for kl.
+inline constexpr int kNewtonSteps = 2;
+
+enum class Objective { kl, frobenius };
+enum class Solver { ccd, mu };
+enum class Init { random, nndsvd, nndsvda };
+
+// Objectives evaluated directly from the data (reference implementations).
+double kl_divergence(const Eigen::MatrixXd& V, const Eigen::MatrixXd& W, const Eigen::MatrixXd& H);
+double frobenius(const Eigen::MatrixXd& V, const Eigen::MatrixXd& W, const Eigen::MatrixXd& H);  // 0.5||.||^2
+double objective(Objective objective, const Eigen::MatrixXd& V, const Eigen::MatrixXd& W, const Eigen::MatrixXd& H);
+
+// Runs iterations of one (objective, solver) pair, keeping the products it can reuse between them.
+// Holds V by reference (V must outlive it); W and H may only change through step() or before reset().
+class Stepper {
+public:
+    Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver);
+    // Starts from (W, H); returns the objective there.
+    double reset(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H);
+    // One iteration (W, then H) in place; returns the objective after it.
+    double step(Eigen::MatrixXd& W, Eigen::MatrixXd& H);
+
+private:
+    double kl_ratio(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H, bool objective);
+    void v_times_ht(const Eigen::MatrixXd& H, const Eigen::MatrixXd& M);
+    double frobenius_after_h(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H);
+    void gram_h(const Eigen::MatrixXd& H);
+
+    const Eigen::MatrixXd& V_;
+    Objective objective_;
+    Solver solver_;
+    int m_, np_;           // rows and cols padded to multiples of the kernels' vector width
+    double vsum_ = 0;      // sum V
+    double vnorm2_ = 0;    // ||V||_F^2
+    double cross_ = 0;     // <W^T V, H> after an update of H (frobenius)
+    Eigen::MatrixXd Vp_;   // V with zero rows appended (m_ x cols)
+    Eigen::MatrixXd Vtp_;  // V^T with zero rows appended (np_ x rows; frobenius and ccd)
+    Eigen::MatrixXd U_;    // m_ x cols: W H, then V / W H (kl)
+    Eigen::MatrixXd Wp_;   // W with zero rows appended (m_ x K)
+    Eigen::MatrixXd Wtp_;  // W^T, zero-padded (padded K x m_)
+    Eigen::MatrixXd NW_;   // m_ x K: (V / WH) H^T (mu kl) or V H^T (frobenius) for the current factors
+    Eigen::MatrixXd HH_;   // H H^T for the current H (frobenius)
+    Eigen::MatrixXd Q_;    // W^T W
+    Eigen::MatrixXd P_;    // W^T (V / WH) (padded K x cols), or V^T W (np_ x K)
+    Eigen::MatrixXd Htp_, Den_, Wt_, Hp_, Ut_;  // H^T with zero rows appended, scratch, W^T, H with zero rows appended
+};
+
+// n iterations from (W, H), in place (convenience for tests and the driver).
+void iterate(const Eigen::MatrixXd& V, Eigen::MatrixXd& W, Eigen::MatrixXd& H, Objective objective, Solver solver,
+             int n);
+
+// Starting point, deterministic for a seed; every entry is then floored at kFloor.
+//  random:  W, H uniform on (0, 1) times sqrt(mean(V) / K) (scikit-learn's scale; it uses |N(0, 1)|)
+//  nndsvd:  Boutsidis & Gallopoulos (2008) from the exact thin SVD of V (seed unused); its zeros stay at
+//           kFloor, which multiplicative updates can hardly leave (prefer nndsvda with solver=mu)
+//  nndsvda: nndsvd with its zeros replaced by mean(V)
+void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, Eigen::MatrixXd& W, Eigen::MatrixXd& H);
+
+struct Options {
+    int k = 1;
+    int max_iter = 1000;
+    double tol = 0.0;  // see converged()
+    std::uint64_t seed = 0;
+    Objective objective = Objective::kl;
+    Solver solver = Solver::ccd;
+    Init init = Init::random;
+};
+
+// Convergence rule (tol > 0): at every iteration t that is a multiple of 10, stop when
+// (f[t-10] - f[t]) / f[t] < tol (also when f[t] <= 0, a perfect fit). tol == 0 never stops early.
+bool converged(const std::vector<double>& trace, double tol);
+
+enum class Status { ok, stopped, numerical };
+
+struct Result {
+    Eigen::MatrixXd W, H;
+    std::vector<double> trace;  // objective at the start and after each iteration
+    int iterations = 0;
+    Status status = Status::ok;
+    std::string message;
+};
+
+// The backend as seen through the ABI (the plugin's sigstream_backend_info() returns this); in the core
+// library so that tests can call fit() through the ABI without loading the plugin.
+const sigstream_backend* backend();
+
+// Full fit: from (W0, H0) when both are non-null (used exactly, then floored at kFloor), else from
+// initialise(). progress (may be empty) is called after each iteration; returning true stops the fit.
+Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::MatrixXd* W0, const Eigen::MatrixXd* H0,
+           const std::function<bool(int, double)>& progress);
+
+}  // namespace sigstream::nmf
+
+#endif

@@ -1,0 +1,535 @@
+// Tests of the nmf backend: the multiplicative updates and the coordinate-descent solvers (nmf_core.h),
+// its kernels, and the backend through the ABI (linked, and once through dlopen() of the built plugin).
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nmf_core.h"
+#include "nmf_kernels.h"
+#include "sigstream_backend.h"
+
+namespace {
+
+using Eigen::MatrixXd;
+using sigstream::nmf::Objective;
+using sigstream::nmf::Solver;
+
+// splitmix64: test data independent of the standard library.
+struct Rng {
+    std::uint64_t s;
+    std::uint64_t next() {
+        std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+    double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+    // Poisson by inversion (fine for the small means used here).
+    int poisson(double mean) {
+        double p = std::exp(-mean), c = p, u = uniform();
+        int k = 0;
+        while (u > c && k < 100000) {
+            ++k;
+            p *= mean / k;
+            c += p;
+        }
+        return k;
+    }
+};
+
+MatrixXd uniform(int r, int c, std::uint64_t seed, double scale = 1.0) {
+    Rng rng{seed};
+    MatrixXd M(r, c);
+    for (Eigen::Index i = 0; i < M.size(); ++i) M.data()[i] = scale * rng.uniform();
+    return M;
+}
+
+// Counts: Poisson(W H) for random sparse-ish signatures and exposures; every column has a positive sum.
+MatrixXd counts(int rows, int cols, int k, std::uint64_t seed, double depth) {
+    Rng rng{seed};
+    MatrixXd W(rows, k), H(k, cols);
+    for (Eigen::Index i = 0; i < W.size(); ++i) W.data()[i] = std::pow(rng.uniform(), 4.0);
+    for (int c = 0; c < k; ++c) W.col(c) /= W.col(c).sum();
+    for (Eigen::Index i = 0; i < H.size(); ++i) H.data()[i] = depth * std::pow(rng.uniform(), 2.0);
+    const MatrixXd M = W * H;
+    MatrixXd V(rows, cols);
+    for (Eigen::Index i = 0; i < V.size(); ++i) V.data()[i] = rng.poisson(M.data()[i]);
+    for (int j = 0; j < cols; ++j)
+        if (V.col(j).sum() == 0) V(0, j) = 1;
+    return V;
+}
+
+std::vector<double> run(const MatrixXd& V, MatrixXd& W, MatrixXd& H, Objective o, Solver s, int n) {
+    sigstream::nmf::Stepper stepper(V, o, s);
+    std::vector<double> f{stepper.reset(W, H)};
+    for (int i = 0; i < n; ++i) f.push_back(stepper.step(W, H));
+    return f;
+}
+
+void expect_monotone(const std::vector<double>& f, const char* what) {
+    for (std::size_t t = 1; t < f.size(); ++t)
+        ASSERT_LE(f[t], f[t - 1] * (1 + 1e-12)) << what << ": objective rose at iteration " << t;
+}
+
+TEST(NmfKernels, LogIsAccurate) {
+    Rng rng{5};
+    double worst = 0;
+    for (int i = 0; i < 200000; ++i) {
+        // log-uniform over [1e-300, 1e300], and many near 1 where cancellation is hardest
+        const double x = i % 2 ? std::exp((rng.uniform() - 0.5) * 1380) : 0.5 + rng.uniform();
+        const double exact = std::log(x), got = sigstream::nmf::kernels::log(x);
+        const double ulp = std::nextafter(std::abs(exact), INFINITY) - std::abs(exact);
+        if (exact != 0) worst = std::max(worst, std::abs(got - exact) / ulp);
+    }
+    EXPECT_LE(worst, 2.0) << "worst error in ulps";
+    EXPECT_EQ(sigstream::nmf::kernels::log(1.0), 0.0);
+    EXPECT_DOUBLE_EQ(sigstream::nmf::kernels::log(DBL_MIN), std::log(DBL_MIN));
+}
+
+TEST(NmfKernels, GemmMatchesEigen) {
+    const int m = 48, n = 37, K = 11;  // m padded; K exercises the 6-block and a remainder
+    const MatrixXd X = uniform(m, n, 1), Y = uniform(K, n, 2);
+    MatrixXd out(m, K);
+    sigstream::nmf::kernels::gemm(X.data(), m, m, Y.data(), 1, K, K, n, out.data(), m);
+    EXPECT_LE((out - X * Y.transpose()).norm(), 1e-13 * out.norm());
+}
+
+TEST(NmfMu, KlNeverIncreases) {
+    const MatrixXd V = counts(96, 60, 4, 11, 200);
+    MatrixXd W = uniform(96, 5, 12), H = uniform(5, 60, 13);
+    expect_monotone(run(V, W, H, Objective::kl, Solver::mu, 500), "mu kl");
+}
+
+TEST(NmfMu, FrobeniusNeverIncreases) {
+    const MatrixXd V = counts(96, 60, 4, 21, 200);
+    MatrixXd W = uniform(96, 5, 22), H = uniform(5, 60, 23);
+    expect_monotone(run(V, W, H, Objective::frobenius, Solver::mu, 500), "mu frobenius");
+}
+
+// The default KL solver decreases the objective at every step too: each one-variable step is safeguarded
+// (see nmf_core.cpp).
+TEST(NmfCcd, KlNeverIncreases) {
+    for (std::uint64_t seed : {31, 32}) {
+        const MatrixXd V = counts(96, 60, 4, seed, seed == 31 ? 200 : 5);  // deep and shallow (many zeros)
+        MatrixXd W = uniform(96, 5, seed + 10), H = uniform(5, 60, seed + 20);
+        expect_monotone(run(V, W, H, Objective::kl, Solver::ccd, 500), "ccd kl");
+    }
+}
+
+TEST(NmfCcd, HalsNeverIncreases) {
+    const MatrixXd V = counts(96, 60, 4, 41, 200);
+    MatrixXd W = uniform(96, 5, 42), H = uniform(5, 60, 43);
+    expect_monotone(run(V, W, H, Objective::frobenius, Solver::ccd, 500), "hals");
+}
+
+// The objective the solvers report (from their fused kernels) is the objective of the factors they return.
+TEST(NmfStepper, ReportedObjectiveIsTheObjective) {
+    // Sizes that are not multiples of the vector width, tiny ones, K = 1 and K above the product's block.
+    const int sizes[][3] = {{50, 70, 4}, {5, 7, 2}, {17, 33, 1}, {96, 41, 13}};
+    for (const auto& [rows, cols, k] : sizes) {
+        const MatrixXd V = counts(rows, cols, 3, 51, 100);
+        for (Objective o : {Objective::kl, Objective::frobenius}) {
+            for (Solver s : {Solver::mu, Solver::ccd}) {
+                MatrixXd W = uniform(rows, k, 52), H = uniform(k, cols, 53);
+                const std::vector<double> f = run(V, W, H, o, s, 7);
+                EXPECT_NEAR(f.back(), sigstream::nmf::objective(o, V, W, H), 1e-11 * f.back())
+                    << rows << "x" << cols << " K=" << k;
+                for (std::size_t t = 1; t < f.size(); ++t) EXPECT_LE(f[t], f[t - 1] * (1 + 1e-12));
+            }
+        }
+    }
+}
+
+// One MU iteration equals the formulas applied by hand (W first, then H, floors at kFloor).
+TEST(NmfMu, OneIterationIsTheFormula) {
+    const MatrixXd V = counts(96, 40, 3, 61, 50);
+    const MatrixXd W0 = uniform(96, 4, 62), H0 = uniform(4, 40, 63);
+    const double fl = sigstream::nmf::kFloor;
+    {
+        MatrixXd W = W0, H = H0;
+        sigstream::nmf::iterate(V, W, H, Objective::kl, Solver::mu, 1);
+        MatrixXd w = W0, h = H0;
+        MatrixXd R = V.array() / (w * h).array();
+        w = (w.array() * (R * h.transpose()).array() /
+             (Eigen::VectorXd::Ones(96) * h.rowwise().sum().transpose()).array())
+                .max(fl)
+                .matrix();
+        R = V.array() / (w * h).array();
+        h = (h.array() * (w.transpose() * R).array() /
+             (w.colwise().sum().transpose() * Eigen::RowVectorXd::Ones(40)).array())
+                .max(fl)
+                .matrix();
+        EXPECT_LE((W - w).cwiseAbs().maxCoeff(), 1e-13 * w.maxCoeff());
+        EXPECT_LE((H - h).cwiseAbs().maxCoeff(), 1e-13 * h.maxCoeff());
+    }
+    {
+        MatrixXd W = W0, H = H0;
+        sigstream::nmf::iterate(V, W, H, Objective::frobenius, Solver::mu, 1);
+        MatrixXd w = W0, h = H0;
+        w = (w.array() * (V * h.transpose()).array() / (w * h * h.transpose()).array()).max(fl).matrix();
+        h = (h.array() * (w.transpose() * V).array() / (w.transpose() * w * h).array()).max(fl).matrix();
+        EXPECT_LE((W - w).cwiseAbs().maxCoeff(), 1e-13 * w.maxCoeff());
+        EXPECT_LE((H - h).cwiseAbs().maxCoeff(), 1e-13 * h.maxCoeff());
+    }
+}
+
+// ---------------------------------------------------------------- through the ABI
+
+struct Fit {
+    int status = -1;
+    MatrixXd W, H;
+    std::vector<double> trace;
+    int iterations = 0;
+    std::string message;
+};
+
+struct Request {
+    MatrixXd V;
+    int k = 3;
+    std::uint64_t seed = 1;
+    const MatrixXd* W0 = nullptr;
+    const MatrixXd* H0 = nullptr;
+    int max_iter = 50;
+    double tol = 0;
+    std::vector<std::pair<std::string, std::string>> params;
+    int (*progress)(void*, int32_t, double) = nullptr;
+    void* host = nullptr;
+};
+
+Fit fit_with(const sigstream_backend* backend, const Request& r) {
+    std::vector<sigstream_param> params;
+    for (const auto& [k, v] : r.params) params.push_back({k.c_str(), v.c_str()});
+    sigstream_fit_request q{};
+    q.api_version = SIGSTREAM_BACKEND_API_VERSION;
+    q.rows = static_cast<int32_t>(r.V.rows());
+    q.cols = static_cast<int32_t>(r.V.cols());
+    q.V = r.V.data();
+    q.k = r.k;
+    q.seed = r.seed;
+    q.W0 = r.W0 ? r.W0->data() : nullptr;
+    q.H0 = r.H0 ? r.H0->data() : nullptr;
+    q.max_iter = r.max_iter;
+    q.tol = r.tol;
+    q.n_params = static_cast<int32_t>(params.size());
+    q.params = params.data();
+    q.host = r.host;
+    q.progress = r.progress;
+    Fit f;
+    f.W.resize(r.V.rows(), r.k);
+    f.H.resize(r.k, r.V.cols());
+    f.trace.assign(static_cast<std::size_t>(r.max_iter) + 1, std::nan(""));
+    sigstream_fit_result res{};
+    res.W = f.W.data();
+    res.H = f.H.data();
+    res.trace = f.trace.data();
+    f.status = backend->fit(&q, &res);
+    f.trace.resize(static_cast<std::size_t>(res.trace_length));
+    f.iterations = res.iterations;
+    f.message = res.message;
+    return f;
+}
+
+Fit fit(const Request& r) {
+    return fit_with(sigstream::nmf::backend(), r);
+}
+
+TEST(NmfAbi, Description) {
+    const sigstream_backend* b = sigstream::nmf::backend();
+    EXPECT_EQ(b->api_version, SIGSTREAM_BACKEND_API_VERSION);
+    EXPECT_STREQ(b->name, "nmf");
+    ASSERT_EQ(b->n_params, 3);
+    EXPECT_STREQ(b->params[0].key, "objective");
+    EXPECT_STREQ(b->params[0].default_value, "kl");
+    EXPECT_STREQ(b->params[1].key, "solver");
+    EXPECT_STREQ(b->params[1].default_value, "ccd");
+    EXPECT_STREQ(b->params[2].key, "init");
+}
+
+// Noiseless planted data: well-separated signatures (random weights on a block of channels of their own,
+// zero elsewhere) and sparse random exposures, so that the factorisation is unique up to scale and order; recovered
+// with cosine >= 0.999 after the best matching (all permutations). Up to 3 random starts (seeds 1..3), keeping the
+// lowest objective; in practice the first suffices.
+double best_matched_cosine(const MatrixXd& truth, const MatrixXd& W) {
+    const int K = static_cast<int>(truth.cols());
+    MatrixXd cos(K, K);
+    for (int a = 0; a < K; ++a)
+        for (int b = 0; b < K; ++b) cos(a, b) = truth.col(a).dot(W.col(b)) / (truth.col(a).norm() * W.col(b).norm());
+    std::vector<int> perm(static_cast<std::size_t>(K));
+    std::iota(perm.begin(), perm.end(), 0);
+    double best = -1;
+    do {
+        double worst = 2;
+        for (int a = 0; a < K; ++a) worst = std::min(worst, cos(a, perm[static_cast<std::size_t>(a)]));
+        best = std::max(best, worst);
+    } while (std::next_permutation(perm.begin(), perm.end()));
+    return best;
+}
+
+TEST(NmfAbi, RecoversPlantedSignatures) {
+    for (int K = 3; K <= 5; ++K) {
+        Rng rng{static_cast<std::uint64_t>(100 + K)};
+        MatrixXd truth = MatrixXd::Zero(96, K);
+        for (int k = 0; k < K; ++k)
+            for (int i = 0; i < 96; ++i)
+                if (i * K / 96 == k) truth(i, k) = 0.1 + rng.uniform();
+        for (int k = 0; k < K; ++k) truth.col(k) /= truth.col(k).sum();
+        // Sparse exposures (each signature absent from about half the samples), for the same reason.
+        MatrixXd H(K, 150);
+        for (Eigen::Index i = 0; i < H.size(); ++i) H.data()[i] = rng.uniform() < 0.5 ? 0.0 : 1000 * rng.uniform();
+        for (int j = 0; j < 150; ++j)
+            if (H.col(j).sum() == 0) H(j % K, j) = 500;
+        for (const char* objective : {"kl", "frobenius"})
+            for (const char* solver : {"ccd", "mu"}) {
+                Request r;
+                r.V = truth * H;
+                r.k = K;
+                r.max_iter = 5000;
+                r.tol = 1e-12;
+                r.params = {{"objective", objective}, {"solver", solver}};
+                double best_f = INFINITY, cosine = 0;
+                for (std::uint64_t seed = 1; seed <= 3 && cosine < 0.999; ++seed) {
+                    r.seed = seed;
+                    const Fit f = fit(r);
+                    ASSERT_EQ(f.status, SIGSTREAM_FIT_OK) << f.message;
+                    if (f.trace.back() < best_f) {
+                        best_f = f.trace.back();
+                        cosine = best_matched_cosine(truth, f.W);
+                    }
+                    std::printf("K=%d %s %s seed %d: %d iterations, objective %.3g, cosine %.6f\n", K, objective,
+                                solver, static_cast<int>(seed), f.iterations, f.trace.back(), cosine);
+                }
+                EXPECT_GE(cosine, 0.999) << "K=" << K << " objective=" << objective << " solver=" << solver;
+            }
+    }
+}
+
+TEST(NmfAbi, SameSeedSameBitsDifferentSeedDifferentStart) {
+    Request r;
+    r.V = counts(96, 80, 4, 71, 100);
+    r.k = 4;
+    r.max_iter = 30;
+    for (const char* solver : {"ccd", "mu"}) {
+        r.params = {{"solver", solver}};
+        r.seed = 9;
+        const Fit a = fit(r), b = fit(r);
+        ASSERT_EQ(a.status, SIGSTREAM_FIT_OK);
+        EXPECT_EQ(std::memcmp(a.W.data(), b.W.data(), sizeof(double) * a.W.size()), 0);
+        EXPECT_EQ(std::memcmp(a.H.data(), b.H.data(), sizeof(double) * a.H.size()), 0);
+        EXPECT_EQ(a.trace, b.trace);
+        r.seed = 10;
+        const Fit c = fit(r);
+        EXPECT_NE(a.trace[0], c.trace[0]);
+        EXPECT_FALSE(a.W.isApprox(c.W));
+    }
+    MatrixXd W1, H1, W2, H2;
+    sigstream::nmf::initialise(r.V, 4, sigstream::nmf::Init::random, 1, W1, H1);
+    sigstream::nmf::initialise(r.V, 4, sigstream::nmf::Init::random, 2, W2, H2);
+    EXPECT_GT((W1 - W2).norm(), 0.1 * W1.norm());
+    EXPECT_GT((H1 - H2).norm(), 0.1 * H1.norm());
+}
+
+TEST(NmfAbi, StartIsHonoured) {
+    Request r;
+    r.V = counts(96, 40, 3, 81, 50);
+    r.k = 3;
+    const MatrixXd W0 = uniform(96, 3, 82), H0 = uniform(3, 40, 83);
+    r.W0 = &W0;
+    r.H0 = &H0;
+    r.max_iter = 0;
+    for (const char* objective : {"kl", "frobenius"}) {
+        r.params = {{"objective", objective}};
+        const Fit f = fit(r);
+        ASSERT_EQ(f.status, SIGSTREAM_FIT_OK) << f.message;
+        EXPECT_EQ(f.W, W0);
+        EXPECT_EQ(f.H, H0);
+        ASSERT_EQ(f.trace.size(), 1u);
+        const Objective o = std::string(objective) == "kl" ? Objective::kl : Objective::frobenius;
+        EXPECT_NEAR(f.trace[0], sigstream::nmf::objective(o, r.V, W0, H0), 1e-12 * f.trace[0]);
+    }
+    // One MU iteration from the start equals the Stepper's (itself checked against the formulas above).
+    r.max_iter = 1;
+    r.params = {{"solver", "mu"}};
+    const Fit f = fit(r);
+    MatrixXd W = W0, H = H0;
+    sigstream::nmf::iterate(r.V, W, H, Objective::kl, Solver::mu, 1);
+    EXPECT_EQ(f.W, W);
+    EXPECT_EQ(f.H, H);
+}
+
+TEST(NmfAbi, ZeroTolRunsExactlyMaxIter) {
+    Request r;
+    r.V = counts(96, 50, 3, 91, 100);
+    r.max_iter = 137;
+    for (const char* solver : {"ccd", "mu"}) {
+        r.params = {{"solver", solver}};
+        const Fit f = fit(r);
+        ASSERT_EQ(f.status, SIGSTREAM_FIT_OK);
+        EXPECT_EQ(f.iterations, 137);
+        EXPECT_EQ(f.trace.size(), 138u);
+    }
+    // tol > 0: stops at a multiple of 10, the first where the relative decrease over 10 iterations < tol.
+    r.max_iter = 5000;
+    r.tol = 1e-5;
+    const Fit f = fit(r);
+    ASSERT_EQ(f.status, SIGSTREAM_FIT_OK);
+    const int t = f.iterations;
+    ASSERT_LT(t, 5000);
+    EXPECT_EQ(t % 10, 0);
+    EXPECT_LT((f.trace[t - 10] - f.trace[t]) / f.trace[t], 1e-5);
+    for (int s = 10; s < t; s += 10) EXPECT_GE((f.trace[s - 10] - f.trace[s]) / f.trace[s], 1e-5);
+}
+
+TEST(NmfAbi, ProgressCanStop) {
+    struct Host {
+        int calls = 0;
+        int last = 0;
+    } host;
+    Request r;
+    r.V = counts(96, 50, 3, 95, 100);
+    r.max_iter = 100;
+    r.host = &host;
+    r.progress = [](void* h, int32_t it, double f) {
+        auto* host = static_cast<Host*>(h);
+        ++host->calls;
+        host->last = it;
+        return (it == 5 && f > 0) ? 1 : 0;
+    };
+    const Fit f = fit(r);
+    EXPECT_EQ(f.status, SIGSTREAM_FIT_STOPPED);
+    EXPECT_EQ(f.iterations, 5);
+    EXPECT_EQ(f.trace.size(), 6u);
+    EXPECT_EQ(host.calls, 5);
+    EXPECT_EQ(host.last, 5);
+    // The factors are those after 5 iterations.
+    r.progress = nullptr;
+    r.max_iter = 5;
+    const Fit g = fit(r);
+    EXPECT_EQ(f.W, g.W);
+    EXPECT_EQ(f.H, g.H);
+}
+
+TEST(NmfAbi, BadParameters) {
+    Request r;
+    r.V = counts(96, 30, 3, 97, 50);
+    const std::vector<std::pair<std::pair<std::string, std::string>, std::string>> cases = {
+        {{"objective", "itakura"}, "kl, frobenius"},
+        {{"solver", "als"}, "ccd, mu"},
+        {{"init", "kmeans"}, "random, nndsvd, nndsvda"},
+        {{"rank", "3"}, "objective, solver, init"},
+    };
+    for (const auto& [param, accepted] : cases) {
+        r.params = {param};
+        const Fit f = fit(r);
+        EXPECT_EQ(f.status, SIGSTREAM_FIT_BAD_PARAM) << param.first;
+        EXPECT_NE(f.message.find(param.first), std::string::npos) << f.message;
+        EXPECT_NE(f.message.find(accepted), std::string::npos) << f.message;
+    }
+    for (const char* init : {"random", "nndsvd", "nndsvda"}) {
+        r.params = {{"init", init}};
+        EXPECT_EQ(fit(r).status, SIGSTREAM_FIT_OK) << init;
+    }
+}
+
+TEST(NmfAbi, NoSilentNanOrInfinity) {
+    Request r;
+    r.V = counts(96, 30, 3, 99, 50);
+    r.V(3, 4) = std::nan("");
+    Fit f = fit(r);
+    EXPECT_EQ(f.status, SIGSTREAM_FIT_NUMERICAL);
+    EXPECT_NE(f.message.find("NaN"), std::string::npos);
+    r.V(3, 4) = INFINITY;
+    EXPECT_EQ(fit(r).status, SIGSTREAM_FIT_NUMERICAL);
+    r.V(3, 4) = 1;
+    MatrixXd W0 = uniform(96, 3, 1), H0 = uniform(3, 30, 2);
+    W0(0, 0) = INFINITY;
+    r.W0 = &W0;
+    r.H0 = &H0;
+    EXPECT_EQ(fit(r).status, SIGSTREAM_FIT_NUMERICAL);
+    // Overflow during the fit is reported, not returned as factors.
+    r.W0 = r.H0 = nullptr;
+    r.V *= 1e306;
+    for (const char* objective : {"kl", "frobenius"}) {
+        r.params = {{"objective", objective}};
+        f = fit(r);
+        if (f.status == SIGSTREAM_FIT_OK) {
+            EXPECT_TRUE(f.W.allFinite() && f.H.allFinite());
+            for (double t : f.trace) EXPECT_TRUE(std::isfinite(t));
+        } else {
+            EXPECT_EQ(f.status, SIGSTREAM_FIT_NUMERICAL) << f.message;
+        }
+    }
+}
+
+TEST(NmfAbi, ConcurrentFitsAreIndependent) {
+    Request r;
+    r.V = counts(96, 200, 4, 123, 100);
+    r.k = 4;
+    r.max_iter = 40;
+    const Fit alone = fit(r);
+    std::vector<Fit> results(4);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) threads.emplace_back([&, i] { results[static_cast<std::size_t>(i)] = fit(r); });
+    for (auto& t : threads) t.join();
+    for (const Fit& f : results) {
+        EXPECT_EQ(f.W, alone.W);
+        EXPECT_EQ(f.trace, alone.trace);
+    }
+}
+
+// The default KL solver makes more progress per iteration than plain MU from the same start (its speed
+// per second is the benchmark's business: bench/, not a timed test).
+TEST(NmfCcd, BeatsMuAtEqualIterations) {
+    const MatrixXd V = counts(96, 600, 8, 131, 30);
+    const MatrixXd W0 = uniform(96, 8, 132, 0.5), H0 = uniform(8, 600, 133, 0.5);
+    for (int iterations : {10, 100}) {
+        double f[2] = {0, 0};
+        int solver_index = 0;
+        for (Solver s : {Solver::mu, Solver::ccd}) {
+            MatrixXd W = W0, H = H0;
+            sigstream::nmf::Stepper stepper(V, Objective::kl, s);
+            f[solver_index] = stepper.reset(W, H);
+            for (int t = 0; t < iterations; ++t) f[solver_index] = stepper.step(W, H);
+            ++solver_index;
+        }
+        EXPECT_LT(f[1], f[0]) << iterations << " iterations: ccd " << f[1] << ", mu " << f[0];
+    }
+}
+
+#ifdef SIGSTREAM_NMF_PLUGIN
+TEST(NmfPlugin, LoadsAndFitsThroughDlopen) {
+    void* handle = dlopen(SIGSTREAM_NMF_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(handle, nullptr) << dlerror();
+    using version_fn = int32_t (*)();
+    using info_fn = const sigstream_backend* (*)();
+    auto version = reinterpret_cast<version_fn>(dlsym(handle, "sigstream_backend_api_version"));
+    auto info = reinterpret_cast<info_fn>(dlsym(handle, "sigstream_backend_info"));
+    ASSERT_NE(version, nullptr);
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(version(), SIGSTREAM_BACKEND_API_VERSION);
+    const sigstream_backend* b = info();
+    EXPECT_STREQ(b->name, "nmf");
+    // Only the two entry points are exported.
+    EXPECT_EQ(dlsym(handle, "_ZN9sigstream3nmf7backendEv"), nullptr);
+    Request r;
+    r.V = counts(96, 40, 3, 141, 50);
+    r.max_iter = 20;
+    const Fit viaPlugin = fit_with(b, r), linked = fit(r);
+    EXPECT_EQ(viaPlugin.status, SIGSTREAM_FIT_OK);
+    EXPECT_EQ(viaPlugin.trace.size(), 21u);
+    EXPECT_NEAR(viaPlugin.trace.back(), linked.trace.back(), 1e-9 * linked.trace.back());
+    dlclose(handle);
+}
+#endif
+
+}  // namespace
