@@ -3,12 +3,13 @@
 #include "aenmf_kernels.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <limits>
-#include <system_error>
+#include <optional>
+#include <string_view>
+
+#include "plugin_kit.h"
 
 namespace sigstream::aenmf {
 
@@ -18,13 +19,8 @@ namespace {
 class Rng {
 public:
     explicit Rng(std::uint64_t seed) {
-        for (auto& word : s_) {
-            seed += 0x9E3779B97F4A7C15ull;
-            std::uint64_t z = seed;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-            word = z ^ (z >> 31);
-        }
+        plugin_kit::SplitMix64 seeder(seed);
+        for (auto& word : s_) word = seeder.next();
     }
     std::uint64_t next() {
         const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
@@ -441,84 +437,6 @@ Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0
 
 namespace {
 
-double parse_number(const std::string& key, const std::string& value, const char* accepted) {
-    double x = 0.0;
-    const char* first = value.data();
-    const char* last = first + value.size();
-    const auto [ptr, ec] = std::from_chars(first, last, x);
-    if (ec != std::errc() || ptr != last || !std::isfinite(x))
-        throw BadParam("aenmf: bad value '" + value + "' for parameter '" + key + "': accepted values are " + accepted);
-    return x;
-}
-
-[[noreturn]] void bad(const std::string& key, const std::string& value, const char* accepted) {
-    throw BadParam("aenmf: bad value '" + value + "' for parameter '" + key + "': accepted values are " + accepted);
-}
-
-}  // namespace
-
-void apply_param(Options& options, const std::string& key, const std::string& value) {
-    if (key == "constraint") {
-        if (value == "abs")
-            options.constraint = Constraint::abs;
-        else if (value == "project")
-            options.constraint = Constraint::project;
-        else
-            bad(key, value, "abs, project");
-    } else if (key == "loss") {
-        if (value == "mse")
-            options.loss = LossKind::mse;
-        else if (value == "poisson")
-            options.loss = LossKind::poisson;
-        else
-            bad(key, value, "mse, poisson");
-    } else if (key == "init") {
-        if (value == "scaled")
-            options.init = Init::scaled;
-        else if (value == "uniform")
-            options.init = Init::uniform;
-        else
-            bad(key, value, "scaled, uniform");
-    } else if (key == "lr") {
-        constexpr const char* accepted = "auto or a positive number";
-        if (value == "auto") {
-            options.lr = 0.0;
-        } else {
-            options.lr = parse_number(key, value, accepted);
-            if (!(options.lr > 0.0)) bad(key, value, accepted);
-        }
-    } else if (key == "beta1" || key == "beta2") {
-        constexpr const char* accepted = "a number in [0, 1)";
-        const double x = parse_number(key, value, accepted);
-        if (!(x >= 0.0 && x < 1.0)) bad(key, value, accepted);
-        (key == "beta1" ? options.beta1 : options.beta2) = x;
-    } else if (key == "schedule") {
-        if (value == "constant")
-            options.plateau = false;
-        else if (value == "plateau")
-            options.plateau = true;
-        else
-            bad(key, value, "constant, plateau");
-    } else if (key == "eps") {
-        constexpr const char* accepted = "a positive number";
-        const double x = parse_number(key, value, accepted);
-        if (!(x > 0.0)) bad(key, value, accepted);
-        options.eps = x;
-    } else if (key == "window") {
-        constexpr const char* accepted = "an integer from 1 to 1000000";
-        const double x = parse_number(key, value, accepted);
-        if (!(x >= 1.0 && x <= 1e6) || x != std::floor(x)) bad(key, value, accepted);
-        options.window = static_cast<int>(x);
-    } else {
-        throw BadParam("aenmf: unknown parameter '" + key +
-                       "': accepted parameters are constraint, loss, init, lr, schedule, beta1, beta2, eps, window");
-    }
-}
-
-// ---------------------------------------------------------------- ABI
-
-namespace {
-
 const sigstream_param_spec kParams[] = {
     {"constraint", "abs",
      "non-negativity: abs (f = |.| in the forward pass, the paper) or project (clamp E, D at 0 after each step)"},
@@ -536,6 +454,111 @@ const sigstream_param_spec kParams[] = {
      "window in steps for the schedule and the stop rule (stop when the best loss fell by a relative < tol over it)"},
 };
 
+constexpr plugin_kit::Choice<Constraint> kConstraints[] = {{"abs", Constraint::abs}, {"project", Constraint::project}};
+constexpr plugin_kit::Choice<LossKind> kLosses[] = {{"mse", LossKind::mse}, {"poisson", LossKind::poisson}};
+constexpr plugin_kit::Choice<Init> kInits[] = {{"scaled", Init::scaled}, {"uniform", Init::uniform}};
+constexpr plugin_kit::Choice<bool> kSchedules[] = {{"constant", false}, {"plateau", true}};  // Options::plateau
+
+[[noreturn]] void bad(const std::string& key, const std::string& value, const std::string& accepted) {
+    throw BadParam("aenmf: bad value '" + value + "' for parameter '" + key + "': accepted values are " + accepted);
+}
+
+double parse_number(const std::string& key, const std::string& value, const char* accepted) {
+    const std::optional<double> x = plugin_kit::parse_number(value);
+    if (!x) bad(key, value, accepted);
+    return *x;
+}
+
+template <typename T, std::size_t N>
+void choose(const std::string& key, const std::string& value, const plugin_kit::Choice<T> (&choices)[N], T& out) {
+    if (!plugin_kit::find_choice(value, choices, out)) bad(key, value, plugin_kit::names(choices));
+}
+
+}  // namespace
+
+void apply_param(Options& options, const std::string& key, const std::string& value) {
+    if (key == "constraint") {
+        choose(key, value, kConstraints, options.constraint);
+    } else if (key == "loss") {
+        choose(key, value, kLosses, options.loss);
+    } else if (key == "init") {
+        choose(key, value, kInits, options.init);
+    } else if (key == "lr") {
+        constexpr const char* accepted = "auto or a positive number";
+        if (value == "auto") {
+            options.lr = 0.0;
+        } else {
+            options.lr = parse_number(key, value, accepted);
+            if (!(options.lr > 0.0)) bad(key, value, accepted);
+        }
+    } else if (key == "beta1" || key == "beta2") {
+        constexpr const char* accepted = "a number in [0, 1)";
+        const double x = parse_number(key, value, accepted);
+        if (!(x >= 0.0 && x < 1.0)) bad(key, value, accepted);
+        (key == "beta1" ? options.beta1 : options.beta2) = x;
+    } else if (key == "schedule") {
+        choose(key, value, kSchedules, options.plateau);
+    } else if (key == "eps") {
+        constexpr const char* accepted = "a positive number";
+        const double x = parse_number(key, value, accepted);
+        if (!(x > 0.0)) bad(key, value, accepted);
+        options.eps = x;
+    } else if (key == "window") {
+        constexpr const char* accepted = "an integer from 1 to 1000000";
+        const double x = parse_number(key, value, accepted);
+        if (!(x >= 1.0 && x <= 1e6) || x != std::floor(x)) bad(key, value, accepted);
+        options.window = static_cast<int>(x);
+    } else {
+        throw BadParam("aenmf: unknown parameter '" + key + "': accepted parameters are " +
+                       plugin_kit::param_keys(kParams));
+    }
+}
+
+// ---------------------------------------------------------------- ABI
+
+namespace {
+
+int run(const sigstream_fit_request& request, sigstream_fit_result& result) {
+    const int m = request.rows, n = request.cols, k = request.k;
+    if (!plugin_kit::well_formed(request, result) || request.n_params < 0)
+        throw plugin_kit::Failure("malformed request (sizes, null pointers, max_iter or tol)");
+    if ((request.W0 == nullptr) != (request.H0 == nullptr)) throw plugin_kit::Failure("give both W0 and H0 or neither");
+
+    Options options;
+    plugin_kit::copy_settings(options, request);
+    plugin_kit::for_each_param(request, [&](std::string_view key, std::string_view value) {
+        apply_param(options, std::string(key), std::string(value));
+    });
+
+    const Eigen::Map<const Eigen::MatrixXd> V(request.V, m, n);
+    if (!V.allFinite() || V.minCoeff() < 0.0 || !(V.sum() > 0.0))
+        throw plugin_kit::Failure("V must be finite, non-negative and not all zero");
+
+    Eigen::MatrixXd E0, D0;
+    const bool started = request.W0 != nullptr;
+    if (started) {
+        const Eigen::Map<const Eigen::MatrixXd> W0(request.W0, m, k), H0(request.H0, k, n);
+        start_from_factors(V, W0, H0, E0, D0);
+    }
+    const Result r =
+        fit(V, options, started ? &E0 : nullptr, started ? &D0 : nullptr, plugin_kit::progress_of(request));
+
+    plugin_kit::write_trace(r.trace, r.iterations, request, result);
+    if (r.status == Status::numerical) {
+        plugin_kit::set_message(result, r.message);
+        return SIGSTREAM_FIT_NUMERICAL;
+    }
+    Eigen::Map<Eigen::MatrixXd> W(result.W, m, k), H(result.H, k, n);
+    W.noalias() = V * activate(r.E, options.constraint);
+    H = activate(r.D, options.constraint);
+    plugin_kit::set_message(result, r.message);
+    if (!W.allFinite() || !H.allFinite()) {
+        plugin_kit::set_message(result, "aenmf: the factors are not finite");
+        return SIGSTREAM_FIT_NUMERICAL;
+    }
+    return r.status == Status::stopped ? SIGSTREAM_FIT_STOPPED : SIGSTREAM_FIT_OK;
+}
+
 const sigstream_backend kBackend = {
     SIGSTREAM_BACKEND_API_VERSION,
     "aenmf",
@@ -548,16 +571,6 @@ const sigstream_backend kBackend = {
     &fit_abi,
 };
 
-void set_message(sigstream_fit_result* result, const std::string& text) {
-    const std::size_t n = std::min(text.size(), sizeof result->message - 1);
-    std::memcpy(result->message, text.data(), n);
-    result->message[n] = '\0';
-}
-
-struct RequestError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
 }  // namespace
 
 const sigstream_backend* backend_info() {
@@ -565,80 +578,7 @@ const sigstream_backend* backend_info() {
 }
 
 int fit_abi(const sigstream_fit_request* request, sigstream_fit_result* result) noexcept {
-    if (result == nullptr) return SIGSTREAM_FIT_FAILED;
-    result->message[0] = '\0';
-    result->trace_length = 0;
-    result->iterations = 0;
-    try {
-        if (request == nullptr) throw RequestError("aenmf: no request");
-        if (request->api_version != SIGSTREAM_BACKEND_API_VERSION)
-            throw RequestError("aenmf: the host speaks backend ABI version " + std::to_string(request->api_version) +
-                               ", this backend version " + std::to_string(SIGSTREAM_BACKEND_API_VERSION));
-        const int m = request->rows, n = request->cols, k = request->k;
-        if (m < 1 || n < 1 || k < 1 || request->V == nullptr || result->W == nullptr || result->H == nullptr ||
-            result->trace == nullptr || request->max_iter < 0 || !(request->tol >= 0.0) ||
-            (request->n_params > 0 && request->params == nullptr) || request->n_params < 0)
-            throw RequestError("aenmf: malformed request (sizes, null pointers, max_iter or tol)");
-        if ((request->W0 == nullptr) != (request->H0 == nullptr))
-            throw RequestError("aenmf: give both W0 and H0 or neither");
-
-        Options options;
-        options.k = k;
-        options.seed = request->seed;
-        options.max_iter = request->max_iter;
-        options.tol = request->tol;
-        for (int i = 0; i < request->n_params; ++i) {
-            const sigstream_param& p = request->params[i];
-            if (p.key == nullptr || p.value == nullptr) throw BadParam("aenmf: a parameter has no key or value");
-            apply_param(options, p.key, p.value);
-        }
-
-        const Eigen::Map<const Eigen::MatrixXd> V(request->V, m, n);
-        if (!V.allFinite() || V.minCoeff() < 0.0 || !(V.sum() > 0.0))
-            throw RequestError("aenmf: V must be finite, non-negative and not all zero");
-
-        Eigen::MatrixXd E0, D0;
-        const bool started = request->W0 != nullptr;
-        if (started) {
-            const Eigen::Map<const Eigen::MatrixXd> W0(request->W0, m, k), H0(request->H0, k, n);
-            start_from_factors(V, W0, H0, E0, D0);
-        }
-
-        std::function<bool(int, double)> progress;
-        if (request->progress != nullptr) {
-            progress = [request](int iteration, double objective) {
-                return request->progress(request->host, iteration, objective) != 0;
-            };
-        }
-        Result r = fit(V, options, started ? &E0 : nullptr, started ? &D0 : nullptr, progress);
-
-        const std::size_t len = std::min(r.trace.size(), static_cast<std::size_t>(request->max_iter) + 1);
-        std::copy(r.trace.begin(), r.trace.begin() + static_cast<std::ptrdiff_t>(len), result->trace);
-        result->trace_length = static_cast<int32_t>(len);
-        result->iterations = r.iterations;
-        if (r.status == Status::numerical) {
-            set_message(result, r.message);
-            return SIGSTREAM_FIT_NUMERICAL;
-        }
-        Eigen::Map<Eigen::MatrixXd> W(result->W, m, k), H(result->H, k, n);
-        W.noalias() = V * activate(r.E, options.constraint);
-        H = activate(r.D, options.constraint);
-        set_message(result, r.message);
-        if (!W.allFinite() || !H.allFinite()) {
-            set_message(result, "aenmf: the factors are not finite");
-            return SIGSTREAM_FIT_NUMERICAL;
-        }
-        return r.status == Status::stopped ? SIGSTREAM_FIT_STOPPED : SIGSTREAM_FIT_OK;
-    } catch (const BadParam& e) {
-        set_message(result, e.what());
-        return SIGSTREAM_FIT_BAD_PARAM;
-    } catch (const std::exception& e) {
-        set_message(result, e.what());
-        return SIGSTREAM_FIT_FAILED;
-    } catch (...) {
-        set_message(result, "aenmf: unknown error");
-        return SIGSTREAM_FIT_FAILED;
-    }
+    return plugin_kit::guarded_fit("aenmf", request, result, run);
 }
 
 }  // namespace sigstream::aenmf

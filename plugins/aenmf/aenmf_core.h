@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "aenmf_kernels.h"
+#include "plugin_kit.h"
 #include "sigstream_backend.h"
 
 namespace sigstream::aenmf {
@@ -140,7 +141,7 @@ inline constexpr double kAutoLrFactor = 0.2;
 inline constexpr double kPaperLr = 1e-4;
 inline constexpr int kStalledWindows = 4;
 
-enum class Status { ok, stopped, numerical };
+using Status = plugin_kit::Status;
 
 struct Result {
     Eigen::MatrixXd E;          // cols x K
@@ -178,12 +179,11 @@ Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0
 
 // Backend parameters ("constraint", "loss", "init", "lr", "schedule", "beta1", "beta2", "eps", "window") applied to
 // `options`. Throws BadParam naming the key and the accepted values.
-struct BadParam : std::invalid_argument {
-    using std::invalid_argument::invalid_argument;
-};
+using BadParam = plugin_kit::BadParam;
 void apply_param(Options& options, const std::string& key, const std::string& value);
 
-// The plugin's description and its fit() (the C ABI entry points export these).
+// The plugin's description and its fit() (the C ABI entry points export these; fit_abi is
+// plugin_kit::guarded_fit around the request checks and fit()).
 const sigstream_backend* backend_info();
 int fit_abi(const sigstream_fit_request* request, sigstream_fit_result* result) noexcept;
 

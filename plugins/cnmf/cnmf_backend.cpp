@@ -1,12 +1,10 @@
 // The cnmf backend behind the ABI: request checks, parameters, and the conversion between convex NMF's
-// (G, H) and the host's (W, H).
+// (G, H) and the host's (W, H) (the ABI glue is plugin_kit.h).
 #include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <exception>
-#include <string>
+#include <string_view>
 
 #include "cnmf_core.h"
+#include "plugin_kit.h"
 
 namespace sigstream::cnmf {
 namespace {
@@ -17,117 +15,40 @@ const sigstream_param_spec kParams[] = {
      "or random (uniform); accepted: kmeans|random"},
 };
 
-void set_message(sigstream_fit_result* result, const std::string& text) {
-    std::snprintf(result->message, sizeof result->message, "%s", text.c_str());
-}
+constexpr plugin_kit::Choice<Init> kInits[] = {{"kmeans", Init::kmeans}, {"random", Init::random}};
 
-int run(const sigstream_fit_request* request, sigstream_fit_result* result) {
-    if (request->api_version != SIGSTREAM_BACKEND_API_VERSION) {
-        set_message(result, "cnmf: host API version " + std::to_string(request->api_version) + ", backend " +
-                                std::to_string(SIGSTREAM_BACKEND_API_VERSION));
-        return SIGSTREAM_FIT_FAILED;
-    }
-    const int rows = request->rows, cols = request->cols, k = request->k;
-    if (rows < 1 || cols < 1 || k < 1 || k > cols || request->V == nullptr || request->max_iter < 0 ||
-        !(request->tol >= 0) || !std::isfinite(request->tol) || result->W == nullptr || result->H == nullptr ||
-        result->trace == nullptr || (request->n_params > 0 && request->params == nullptr)) {
-        set_message(result, "cnmf: invalid request (dimensions, k, max_iter, tol or a missing array)");
-        return SIGSTREAM_FIT_FAILED;
-    }
+int run(const sigstream_fit_request& request, sigstream_fit_result& result) {
+    const int rows = request.rows, cols = request.cols, k = request.k;
+    if (!plugin_kit::well_formed(request, result) || k > cols || !std::isfinite(request.tol))
+        throw plugin_kit::Failure("invalid request (dimensions, k, max_iter, tol or a missing array)");
     Options options;
-    options.k = k;
-    options.max_iter = request->max_iter;
-    options.tol = request->tol;
-    options.seed = request->seed;
-    for (int i = 0; i < request->n_params; ++i) {
-        const char* key = request->params[i].key;
-        const char* value = request->params[i].value;
-        if (key == nullptr || value == nullptr) {
-            set_message(result, "cnmf: a parameter has no key or no value");
-            return SIGSTREAM_FIT_BAD_PARAM;
-        }
-        if (std::strcmp(key, "init") == 0) {
-            if (std::strcmp(value, "kmeans") == 0) {
-                options.init = Init::kmeans;
-            } else if (std::strcmp(value, "random") == 0) {
-                options.init = Init::random;
-            } else {
-                set_message(result, std::string("cnmf: init=") + value + " is not accepted; accepted: kmeans, random");
-                return SIGSTREAM_FIT_BAD_PARAM;
-            }
-        } else {
-            set_message(result, std::string("cnmf: unknown parameter '") + key + "'; accepted: init");
-            return SIGSTREAM_FIT_BAD_PARAM;
-        }
-    }
-    const Eigen::MatrixXd V = Eigen::Map<const Eigen::MatrixXd>(request->V, rows, cols);
-    if (!V.allFinite()) {
-        set_message(result, "cnmf: V has a NaN or infinite entry");
-        return SIGSTREAM_FIT_NUMERICAL;
-    }
-    if ((V.array() < 0).any()) {
-        set_message(result, "cnmf: V has a negative entry");
-        return SIGSTREAM_FIT_FAILED;
-    }
+    plugin_kit::copy_settings(options, request);
+    plugin_kit::for_each_param(request, [&](std::string_view key, std::string_view value) {
+        if (key == "init")
+            plugin_kit::choose(key, value, kInits, options.init);
+        else
+            plugin_kit::unknown_param(key, kParams);
+    });
+    const Eigen::MatrixXd V = Eigen::Map<const Eigen::MatrixXd>(request.V, rows, cols);
+    plugin_kit::check_entries("V", V);
     Eigen::MatrixXd G0, H0;
-    const bool start = request->W0 != nullptr && request->H0 != nullptr;
+    const bool start = request.W0 != nullptr && request.H0 != nullptr;
     if (start) {
-        const Eigen::MatrixXd W0 = Eigen::Map<const Eigen::MatrixXd>(request->W0, rows, k);
-        H0 = Eigen::Map<const Eigen::MatrixXd>(request->H0, k, cols).transpose();
-        if (!W0.allFinite() || !H0.allFinite()) {
-            set_message(result, "cnmf: W0 or H0 has a NaN or infinite entry");
-            return SIGSTREAM_FIT_NUMERICAL;
-        }
-        if ((W0.array() < 0).any() || (H0.array() < 0).any()) {
-            set_message(result, "cnmf: W0 or H0 has a negative entry");
-            return SIGSTREAM_FIT_FAILED;
-        }
+        const Eigen::MatrixXd W0 = Eigen::Map<const Eigen::MatrixXd>(request.W0, rows, k);
+        H0 = Eigen::Map<const Eigen::MatrixXd>(request.H0, k, cols).transpose();
+        plugin_kit::check_entries("W0 or H0", W0, H0);
         G0 = g_from_signatures(V, W0);
     }
-    const auto progress = [request](int iteration, double f) {
-        return request->progress != nullptr && request->progress(request->host, iteration, f) != 0;
-    };
-    const Result fitted = fit(V, options, start ? &G0 : nullptr, start ? &H0 : nullptr, progress);
+    const Result fitted =
+        fit(V, options, start ? &G0 : nullptr, start ? &H0 : nullptr, plugin_kit::progress_of(request));
     const Eigen::MatrixXd W = V * fitted.G;
-    Eigen::Map<Eigen::MatrixXd>(result->W, rows, k) = W;
-    Eigen::Map<Eigen::MatrixXd>(result->H, k, cols) = fitted.H.transpose();
-    for (std::size_t t = 0; t < fitted.trace.size(); ++t) result->trace[t] = fitted.trace[t];
-    result->trace_length = static_cast<int32_t>(fitted.trace.size());
-    result->iterations = fitted.iterations;
-    set_message(result, fitted.message);
-    switch (fitted.status) {
-        case Status::stopped:
-            return SIGSTREAM_FIT_STOPPED;
-        case Status::numerical:
-            set_message(result, "cnmf: " + fitted.message);
-            return SIGSTREAM_FIT_NUMERICAL;
-        case Status::ok:
-            break;
-    }
-    if (!W.allFinite() || !fitted.H.allFinite()) {
-        set_message(result, "cnmf: the factors have a NaN or infinite entry");
-        return SIGSTREAM_FIT_NUMERICAL;
-    }
-    return SIGSTREAM_FIT_OK;
+    Eigen::Map<Eigen::MatrixXd>(result.W, rows, k) = W;
+    Eigen::Map<Eigen::MatrixXd>(result.H, k, cols) = fitted.H.transpose();
+    return plugin_kit::finish("cnmf", fitted, W.allFinite() && fitted.H.allFinite(), request, result);
 }
 
-int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result) {
-    if (result == nullptr) return SIGSTREAM_FIT_FAILED;
-    result->message[0] = '\0';
-    result->trace_length = 0;
-    result->iterations = 0;
-    if (request == nullptr) {
-        set_message(result, "cnmf: no request");
-        return SIGSTREAM_FIT_FAILED;
-    }
-    try {
-        return run(request, result);
-    } catch (const std::exception& e) {
-        set_message(result, std::string("cnmf: ") + e.what());
-    } catch (...) {
-        set_message(result, "cnmf: unknown exception");
-    }
-    return SIGSTREAM_FIT_FAILED;
+int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result) noexcept {
+    return plugin_kit::guarded_fit("cnmf", request, result, run);
 }
 
 const sigstream_backend kBackend = {

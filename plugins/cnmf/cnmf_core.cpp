@@ -8,35 +8,9 @@
 namespace sigstream::cnmf {
 namespace {
 
-// splitmix64 (Steele, Lea & Flood 2014): a small, fully specified generator, so starts are the same on
-// every platform and standard library.
-class Random {
-public:
-    explicit Random(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        return z ^ (z >> 31);
-    }
-    // Uniform on the open interval (0, 1).
-    double open01() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
-
-private:
-    std::uint64_t state_;
-};
-
-bool converged(const std::vector<double>& trace, double tol) {
-    const std::size_t t = trace.size() - 1;
-    if (tol <= 0 || t < 10 || t % 10 != 0) return false;
-    const double now = trace[t];
-    if (now <= 0) return true;
-    return (trace[t - 10] - now) / now < tol;
-}
-
 // k-means on the columns of P (rows x cols), k-means++ seeding, Lloyd iterations until no assignment
 // changes (at most 100). Returns the cluster of each column.
-std::vector<int> kmeans(const Eigen::MatrixXd& P, int k, Random& random) {
+std::vector<int> kmeans(const Eigen::MatrixXd& P, int k, plugin_kit::SplitMix64& random) {
     const Eigen::Index n = P.cols();
     const Eigen::VectorXd norms = P.colwise().squaredNorm().transpose();
     Eigen::MatrixXd C(P.rows(), k);
@@ -200,7 +174,7 @@ void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, 
                 Eigen::MatrixXd& H) {
     const Eigen::Index n = V.cols();
     if (k < 1 || k > n) throw std::invalid_argument("cnmf: k must be between 1 and the number of samples");
-    Random random(seed);
+    plugin_kit::SplitMix64 random(seed);
     G.resize(n, k);
     H.resize(n, k);
     if (init == Init::random) {
@@ -234,32 +208,8 @@ Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::Matrix
         initialise(V, options.k, options.init, options.seed, result.G, result.H);
     }
     Stepper stepper(V);
-    result.trace.reserve(static_cast<std::size_t>(options.max_iter) + 1);
-    result.trace.push_back(stepper.reset(result.G, result.H));
-    if (!std::isfinite(result.trace.back())) {
-        result.status = Status::numerical;
-        result.message = "the objective at the start is not finite";
-        return result;
-    }
-    for (int it = 1; it <= options.max_iter; ++it) {
-        const double f = stepper.step(result.G, result.H);
-        result.trace.push_back(f);
-        result.iterations = it;
-        if (!std::isfinite(f)) {
-            result.status = Status::numerical;
-            result.message = "the objective became " + std::to_string(f) + " at iteration " + std::to_string(it);
-            return result;
-        }
-        if (progress && progress(it, f)) {
-            result.status = Status::stopped;
-            result.message = "stopped by the host after iteration " + std::to_string(it);
-            return result;
-        }
-        if (converged(result.trace, options.tol)) {
-            result.message = "converged after " + std::to_string(it) + " iterations";
-            break;
-        }
-    }
+    plugin_kit::iterate(result, stepper.reset(result.G, result.H), options.max_iter, options.tol, progress,
+                        [&] { return stepper.step(result.G, result.H); });
     return result;
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "plugin_kit.h"
 #include "sigstream_backend.h"
 
 namespace sigstream::cnmf {
@@ -82,27 +83,24 @@ void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, 
 struct Options {
     int k = 1;
     int max_iter = 1000;
-    double tol = 0.0;  // see converged() in cnmf_core.cpp: relative decrease over 10 iterations
+    double tol = 0.0;  // see plugin_kit::converged(): relative decrease over 10 iterations
     std::uint64_t seed = 0;
     Init init = Init::kmeans;
 };
 
-enum class Status { ok, stopped, numerical };
+using Status = plugin_kit::Status;
 
-struct Result {
-    Eigen::MatrixXd G, H;       // cols x K each
-    std::vector<double> trace;  // objective at the start and after each iteration
-    int iterations = 0;
-    Status status = Status::ok;
-    std::string message;
+// The factors, and the trace, iterations, status and message (plugin_kit::FitRecord).
+struct Result : plugin_kit::FitRecord {
+    Eigen::MatrixXd G, H;  // cols x K each
 };
 
 // The backend as seen through the ABI (sigstream_backend_info() of the plugin returns this); in the core
 // library so that tests can call fit() through the ABI without loading the plugin.
 const sigstream_backend* backend();
 
-// Full fit: starts from (G0, H0) when both are given (non-null), else from initialise(). The progress
-// function (may be empty) is called after each iteration; returning true stops the fit.
+// Full fit: starts from (G0, H0) when both are given (non-null), else from initialise(); then
+// plugin_kit::iterate() (progress, may be empty, is called after each iteration; returning true stops the fit).
 Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::MatrixXd* G0, const Eigen::MatrixXd* H0,
            const std::function<bool(int, double)>& progress);
 

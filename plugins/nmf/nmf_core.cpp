@@ -11,24 +11,6 @@
 namespace sigstream::nmf {
 namespace {
 
-// splitmix64 (Steele, Lea & Flood 2014): small and fully specified, so a seed gives the same start on
-// every platform and standard library.
-class Random {
-public:
-    explicit Random(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        return z ^ (z >> 31);
-    }
-    // Uniform on the open interval (0, 1).
-    double open01() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
-
-private:
-    std::uint64_t state_;
-};
-
 // sum V log(V / U) - V + U with 0 log 0 = 0: where V = 0, max(V/U, DBL_MIN) keeps the log finite and
 // the factor V makes the term 0.
 double kl_from_product(const Eigen::MatrixXd& V, const Eigen::MatrixXd& U, double vsum) {
@@ -67,15 +49,6 @@ double frobenius(const Eigen::MatrixXd& V, const Eigen::MatrixXd& W, const Eigen
 
 double objective(Objective objective, const Eigen::MatrixXd& V, const Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
     return objective == Objective::kl ? kl_divergence(V, W, H) : frobenius(V, W, H);
-}
-
-bool converged(const std::vector<double>& trace, double tol) {
-    if (trace.empty()) return false;
-    const std::size_t t = trace.size() - 1;
-    if (tol <= 0 || t < 10 || t % 10 != 0) return false;
-    const double now = trace[t];
-    if (now <= 0) return true;
-    return (trace[t - 10] - now) / now < tol;
 }
 
 Stepper::Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver)
@@ -242,7 +215,7 @@ void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, 
     W.resize(rows, k);
     H.resize(k, cols);
     if (init == Init::random) {
-        Random random(seed);
+        plugin_kit::SplitMix64 random(seed);
         const double scale = std::sqrt(mean / k);
         for (Eigen::Index i = 0; i < W.size(); ++i) W.data()[i] = scale * random.open01();
         for (Eigen::Index i = 0; i < H.size(); ++i) H.data()[i] = scale * random.open01();
@@ -288,32 +261,8 @@ Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::Matrix
         initialise(V, options.k, options.init, options.seed, result.W, result.H);
     }
     Stepper stepper(V, options.objective, options.solver);
-    result.trace.reserve(static_cast<std::size_t>(options.max_iter) + 1);
-    result.trace.push_back(stepper.reset(result.W, result.H));
-    if (!std::isfinite(result.trace.back())) {
-        result.status = Status::numerical;
-        result.message = "the objective at the start is not finite";
-        return result;
-    }
-    for (int it = 1; it <= options.max_iter; ++it) {
-        const double f = stepper.step(result.W, result.H);
-        result.trace.push_back(f);
-        result.iterations = it;
-        if (!std::isfinite(f)) {
-            result.status = Status::numerical;
-            result.message = "the objective became " + std::to_string(f) + " at iteration " + std::to_string(it);
-            return result;
-        }
-        if (progress && progress(it, f)) {
-            result.status = Status::stopped;
-            result.message = "stopped by the host after iteration " + std::to_string(it);
-            return result;
-        }
-        if (converged(result.trace, options.tol)) {
-            result.message = "converged after " + std::to_string(it) + " iterations";
-            break;
-        }
-    }
+    plugin_kit::iterate(result, stepper.reset(result.W, result.H), options.max_iter, options.tol, progress,
+                        [&] { return stepper.step(result.W, result.H); });
     return result;
 }
 

@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "plugin_kit.h"
 #include "sigstream_backend.h"
 
 namespace sigstream::nmf {
@@ -100,25 +101,18 @@ void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, 
 struct Options {
     int k = 1;
     int max_iter = 1000;
-    double tol = 0.0;  // see converged()
+    double tol = 0.0;  // see plugin_kit::converged(): relative decrease over 10 iterations
     std::uint64_t seed = 0;
     Objective objective = Objective::kl;
     Solver solver = Solver::ccd;
     Init init = Init::random;
 };
 
-// Convergence rule (tol > 0): at every iteration t that is a multiple of 10, stop when
-// (f[t-10] - f[t]) / f[t] < tol (also when f[t] <= 0, a perfect fit). tol == 0 never stops early.
-bool converged(const std::vector<double>& trace, double tol);
+using Status = plugin_kit::Status;
 
-enum class Status { ok, stopped, numerical };
-
-struct Result {
+// The factors, and the trace, iterations, status and message (plugin_kit::FitRecord).
+struct Result : plugin_kit::FitRecord {
     Eigen::MatrixXd W, H;
-    std::vector<double> trace;  // objective at the start and after each iteration
-    int iterations = 0;
-    Status status = Status::ok;
-    std::string message;
 };
 
 // The backend as seen through the ABI (the plugin's sigstream_backend_info() returns this); in the core
@@ -126,7 +120,8 @@ struct Result {
 const sigstream_backend* backend();
 
 // Full fit: from (W0, H0) when both are non-null (used exactly, then floored at kFloor), else from
-// initialise(). progress (may be empty) is called after each iteration; returning true stops the fit.
+// initialise(); then plugin_kit::iterate() (progress, may be empty, is called after each iteration;
+// returning true stops the fit).
 Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::MatrixXd* W0, const Eigen::MatrixXd* H0,
            const std::function<bool(int, double)>& progress);
 

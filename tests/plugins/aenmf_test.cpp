@@ -19,26 +19,14 @@
 #include "aenmf_core.h"
 #include "aenmf_kernels.h"
 #include "cnmf_core.h"
+#include "plugin_test_util.h"
 #include "sigstream_backend.h"
 
 namespace {
 
 using Eigen::MatrixXd;
+using sigstream::test::TestRng;
 using namespace sigstream::aenmf;
-
-// A small deterministic generator for test data (splitmix64).
-struct TestRng {
-    std::uint64_t state;
-    explicit TestRng(std::uint64_t seed) : state(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-    double uniform(double a, double b) { return a + (b - a) * uniform(); }
-};
 
 MatrixXd random_matrix(Eigen::Index r, Eigen::Index c, TestRng& rng, double a, double b) {
     MatrixXd X(r, c);
@@ -137,14 +125,7 @@ struct AbiFit {
     sigstream_fit_result result{};
 
     AbiFit(const MatrixXd& v, int k, int max_iter, double tol, std::uint64_t seed) : V(v) {
-        request.api_version = SIGSTREAM_BACKEND_API_VERSION;
-        request.rows = static_cast<int32_t>(V.rows());
-        request.cols = static_cast<int32_t>(V.cols());
-        request.V = V.data();
-        request.k = k;
-        request.seed = seed;
-        request.max_iter = max_iter;
-        request.tol = tol;
+        request = sigstream::test::make_request(V, k, seed, max_iter, tol);
         storage.reserve(64);
     }
     void param(const std::string& key, const std::string& value) {
@@ -235,24 +216,20 @@ double central_difference_error(Constraint c, LossKind l) {
     gradient(V, E, D, c, l, dE, dD);
     MatrixXd fdE(E.rows(), E.cols()), fdD(D.rows(), D.cols());
     const double h = 1e-6;
-    for (Eigen::Index i = 0; i < E.size(); ++i) {
-        const double x = E.data()[i];
-        E.data()[i] = x + h;
-        const double up = loss(V, E, D, c, l);
-        E.data()[i] = x - h;
-        const double down = loss(V, E, D, c, l);
-        E.data()[i] = x;
-        fdE.data()[i] = (up - down) / (2 * h);
-    }
-    for (Eigen::Index i = 0; i < D.size(); ++i) {
-        const double x = D.data()[i];
-        D.data()[i] = x + h;
-        const double up = loss(V, E, D, c, l);
-        D.data()[i] = x - h;
-        const double down = loss(V, E, D, c, l);
-        D.data()[i] = x;
-        fdD.data()[i] = (up - down) / (2 * h);
-    }
+    // Central differences of the loss in each entry of X (E or D: changed in place, then restored).
+    const auto central = [&](MatrixXd& X, MatrixXd& fd) {
+        for (Eigen::Index i = 0; i < X.size(); ++i) {
+            const double x = X.data()[i];
+            X.data()[i] = x + h;
+            const double up = loss(V, E, D, c, l);
+            X.data()[i] = x - h;
+            const double down = loss(V, E, D, c, l);
+            X.data()[i] = x;
+            fd.data()[i] = (up - down) / (2 * h);
+        }
+    };
+    central(E, fdE);
+    central(D, fdD);
     return std::max(rel_diff(dE, fdE), rel_diff(dD, fdD));
 }
 
@@ -822,17 +799,10 @@ TEST(AenmfPlugin, LoadsWithDlopenAndFits) {
     ASSERT_GT(len, 0);
     exe[len] = '\0';
     std::string path(exe);
-    path = path.substr(0, path.rfind('/')) + "/../plugins/aenmf.so";
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(handle, nullptr) << "cannot load " << path << " (build the aenmf target): " << dlerror();
-    using version_fn = int32_t (*)();
-    using info_fn = const sigstream_backend* (*)();
-    auto version = reinterpret_cast<version_fn>(dlsym(handle, "sigstream_backend_api_version"));
-    auto info = reinterpret_cast<info_fn>(dlsym(handle, "sigstream_backend_info"));
-    ASSERT_NE(version, nullptr);
-    ASSERT_NE(info, nullptr);
-    EXPECT_EQ(version(), SIGSTREAM_BACKEND_API_VERSION);
-    const sigstream_backend* b = info();
+    path = path.substr(0, path.rfind('/')) + "/../plugins/aenmf.so";  // built by the aenmf target
+    sigstream::test::LoadedPlugin plugin;
+    ASSERT_NO_FATAL_FAILURE(sigstream::test::load_plugin(path, plugin));
+    const sigstream_backend* b = plugin.info();
     ASSERT_NE(b, nullptr);
     EXPECT_EQ(b->api_version, SIGSTREAM_BACKEND_API_VERSION);
     EXPECT_STREQ(b->name, "aenmf");
@@ -844,7 +814,8 @@ TEST(AenmfPlugin, LoadsWithDlopenAndFits) {
     for (const char* key : {"constraint", "loss", "init", "lr", "schedule", "beta1", "beta2", "eps", "window"})
         EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
     // Internal symbols stay hidden.
-    EXPECT_EQ(dlsym(handle, "_ZN9sigstream5aenmf7fit_abiEPK21sigstream_fit_requestP20sigstream_fit_result"), nullptr);
+    EXPECT_EQ(dlsym(plugin.handle, "_ZN9sigstream5aenmf7fit_abiEPK21sigstream_fit_requestP20sigstream_fit_result"),
+              nullptr);
 
     const Planted p = planted();
     AbiFit via_plugin(p.V, 3, 300, 0.0, 7), direct(p.V, 3, 300, 0.0, 7);
@@ -856,7 +827,6 @@ TEST(AenmfPlugin, LoadsWithDlopenAndFits) {
     EXPECT_LT(via_plugin.trace[300], via_plugin.trace[0]);
     EXPECT_EQ(via_plugin.W, direct.W);
     EXPECT_EQ(via_plugin.trace, direct.trace);
-    dlclose(handle);
 }
 
 }  // namespace

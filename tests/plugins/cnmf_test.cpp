@@ -1,5 +1,4 @@
 // Tests of the convex NMF backend (cnmf_core.h) and of its ABI entry point.
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,32 +6,18 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cnmf_core.h"
+#include "plugin_test_util.h"
 #include "sigstream_backend.h"
 
 namespace {
 
 using Eigen::MatrixXd;
-
-struct Rng {
-    std::uint64_t s;
-    std::uint64_t next() {
-        std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        return z ^ (z >> 31);
-    }
-    double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
-};
-
-MatrixXd uniform(Eigen::Index r, Eigen::Index c, std::uint64_t seed, double scale = 1.0) {
-    Rng rng{seed};
-    MatrixXd M(r, c);
-    for (Eigen::Index i = 0; i < M.size(); ++i) M.data()[i] = scale * rng.uniform();
-    return M;
-}
+using sigstream::test::Fit;
+using sigstream::test::uniform;
 
 // Count-like data with structure: mixtures of K random profiles, rounded.
 MatrixXd data(int rows, int cols, int k, std::uint64_t seed) {
@@ -126,47 +111,21 @@ TEST(Cnmf, StartsDependOnTheSeed) {
 
 // ---------------------------------------------------------------- through the ABI
 
-struct Fit {
-    int status = -1;
-    MatrixXd W, H;
-    std::vector<double> trace;
-    int iterations = 0;
-    std::string message;
-};
-
 Fit fit(const MatrixXd& V, int k, std::uint64_t seed, int max_iter, double tol,
         std::vector<std::pair<std::string, std::string>> kv = {}, const MatrixXd* W0 = nullptr,
         const MatrixXd* H0 = nullptr, int (*progress)(void*, int32_t, double) = nullptr, void* host = nullptr) {
-    std::vector<sigstream_param> params;
-    for (const auto& [key, value] : kv) params.push_back({key.c_str(), value.c_str()});
-    sigstream_fit_request q{};
-    q.api_version = SIGSTREAM_BACKEND_API_VERSION;
-    q.rows = static_cast<int32_t>(V.rows());
-    q.cols = static_cast<int32_t>(V.cols());
-    q.V = V.data();
-    q.k = k;
-    q.seed = seed;
-    q.W0 = W0 ? W0->data() : nullptr;
-    q.H0 = H0 ? H0->data() : nullptr;
-    q.max_iter = max_iter;
-    q.tol = tol;
-    q.n_params = static_cast<int32_t>(params.size());
-    q.params = params.data();
-    q.progress = progress;
-    q.host = host;
-    Fit f;
-    f.W.resize(V.rows(), k);
-    f.H.resize(k, V.cols());
-    f.trace.assign(static_cast<std::size_t>(max_iter) + 1, std::nan(""));
-    sigstream_fit_result r{};
-    r.W = f.W.data();
-    r.H = f.H.data();
-    r.trace = f.trace.data();
-    f.status = sigstream::cnmf::backend()->fit(&q, &r);
-    f.trace.resize(static_cast<std::size_t>(r.trace_length));
-    f.iterations = r.iterations;
-    f.message = r.message;
-    return f;
+    sigstream::test::Request r;
+    r.V = V;
+    r.k = k;
+    r.seed = seed;
+    r.max_iter = max_iter;
+    r.tol = tol;
+    r.params = std::move(kv);
+    r.W0 = W0;
+    r.H0 = H0;
+    r.progress = progress;
+    r.host = host;
+    return sigstream::test::fit_with(sigstream::cnmf::backend(), r);
 }
 
 TEST(CnmfAbi, ReturnsSignaturesAndExposures) {
@@ -242,12 +201,9 @@ TEST(CnmfAbi, NoSilentNanOrInfinity) {
 
 #ifdef SIGSTREAM_CNMF_PLUGIN
 TEST(CnmfPlugin, LoadsThroughDlopen) {
-    void* handle = dlopen(SIGSTREAM_CNMF_PLUGIN, RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(handle, nullptr) << dlerror();
-    auto info = reinterpret_cast<const sigstream_backend* (*)()>(dlsym(handle, "sigstream_backend_info"));
-    ASSERT_NE(info, nullptr);
-    EXPECT_STREQ(info()->name, "cnmf");
-    dlclose(handle);
+    sigstream::test::LoadedPlugin plugin;
+    ASSERT_NO_FATAL_FAILURE(sigstream::test::load_plugin(SIGSTREAM_CNMF_PLUGIN, plugin));
+    EXPECT_STREQ(plugin.info()->name, "cnmf");
 }
 #endif
 

@@ -17,6 +17,7 @@
 
 #include "nmf_core.h"
 #include "nmf_kernels.h"
+#include "plugin_test_util.h"
 #include "sigstream_backend.h"
 
 namespace {
@@ -24,44 +25,19 @@ namespace {
 using Eigen::MatrixXd;
 using sigstream::nmf::Objective;
 using sigstream::nmf::Solver;
-
-// splitmix64: test data independent of the standard library.
-struct Rng {
-    std::uint64_t s;
-    std::uint64_t next() {
-        std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        return z ^ (z >> 31);
-    }
-    double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
-    // Poisson by inversion (fine for the small means used here).
-    int poisson(double mean) {
-        double p = std::exp(-mean), c = p, u = uniform();
-        int k = 0;
-        while (u > c && k < 100000) {
-            ++k;
-            p *= mean / k;
-            c += p;
-        }
-        return k;
-    }
-};
-
-MatrixXd uniform(int r, int c, std::uint64_t seed, double scale = 1.0) {
-    Rng rng{seed};
-    MatrixXd M(r, c);
-    for (Eigen::Index i = 0; i < M.size(); ++i) M.data()[i] = scale * rng.uniform();
-    return M;
-}
+using sigstream::test::Fit;
+using sigstream::test::fit_with;
+using sigstream::test::Request;
+using sigstream::test::TestRng;
+using sigstream::test::uniform;
 
 // Counts: Poisson(W H) for random sparse-ish signatures and exposures; every column has a positive sum.
 MatrixXd counts(int rows, int cols, int k, std::uint64_t seed, double depth) {
-    Rng rng{seed};
+    TestRng rng{seed};
     MatrixXd W(rows, k), H(k, cols);
-    for (Eigen::Index i = 0; i < W.size(); ++i) W.data()[i] = std::pow(rng.uniform(), 4.0);
+    for (Eigen::Index i = 0; i < W.size(); ++i) W.data()[i] = std::pow(rng.open01(), 4.0);
     for (int c = 0; c < k; ++c) W.col(c) /= W.col(c).sum();
-    for (Eigen::Index i = 0; i < H.size(); ++i) H.data()[i] = depth * std::pow(rng.uniform(), 2.0);
+    for (Eigen::Index i = 0; i < H.size(); ++i) H.data()[i] = depth * std::pow(rng.open01(), 2.0);
     const MatrixXd M = W * H;
     MatrixXd V(rows, cols);
     for (Eigen::Index i = 0; i < V.size(); ++i) V.data()[i] = rng.poisson(M.data()[i]);
@@ -83,11 +59,11 @@ void expect_monotone(const std::vector<double>& f, const char* what) {
 }
 
 TEST(NmfKernels, LogIsAccurate) {
-    Rng rng{5};
+    TestRng rng{5};
     double worst = 0;
     for (int i = 0; i < 200000; ++i) {
         // log-uniform over [1e-300, 1e300], and many near 1 where cancellation is hardest
-        const double x = i % 2 ? std::exp((rng.uniform() - 0.5) * 1380) : 0.5 + rng.uniform();
+        const double x = i % 2 ? std::exp((rng.open01() - 0.5) * 1380) : 0.5 + rng.open01();
         const double exact = std::log(x), got = sigstream::nmf::kernels::log(x);
         const double ulp = std::nextafter(std::abs(exact), INFINITY) - std::abs(exact);
         if (exact != 0) worst = std::max(worst, std::abs(got - exact) / ulp);
@@ -186,60 +162,6 @@ TEST(NmfMu, OneIterationIsTheFormula) {
 
 // ---------------------------------------------------------------- through the ABI
 
-struct Fit {
-    int status = -1;
-    MatrixXd W, H;
-    std::vector<double> trace;
-    int iterations = 0;
-    std::string message;
-};
-
-struct Request {
-    MatrixXd V;
-    int k = 3;
-    std::uint64_t seed = 1;
-    const MatrixXd* W0 = nullptr;
-    const MatrixXd* H0 = nullptr;
-    int max_iter = 50;
-    double tol = 0;
-    std::vector<std::pair<std::string, std::string>> params;
-    int (*progress)(void*, int32_t, double) = nullptr;
-    void* host = nullptr;
-};
-
-Fit fit_with(const sigstream_backend* backend, const Request& r) {
-    std::vector<sigstream_param> params;
-    for (const auto& [k, v] : r.params) params.push_back({k.c_str(), v.c_str()});
-    sigstream_fit_request q{};
-    q.api_version = SIGSTREAM_BACKEND_API_VERSION;
-    q.rows = static_cast<int32_t>(r.V.rows());
-    q.cols = static_cast<int32_t>(r.V.cols());
-    q.V = r.V.data();
-    q.k = r.k;
-    q.seed = r.seed;
-    q.W0 = r.W0 ? r.W0->data() : nullptr;
-    q.H0 = r.H0 ? r.H0->data() : nullptr;
-    q.max_iter = r.max_iter;
-    q.tol = r.tol;
-    q.n_params = static_cast<int32_t>(params.size());
-    q.params = params.data();
-    q.host = r.host;
-    q.progress = r.progress;
-    Fit f;
-    f.W.resize(r.V.rows(), r.k);
-    f.H.resize(r.k, r.V.cols());
-    f.trace.assign(static_cast<std::size_t>(r.max_iter) + 1, std::nan(""));
-    sigstream_fit_result res{};
-    res.W = f.W.data();
-    res.H = f.H.data();
-    res.trace = f.trace.data();
-    f.status = backend->fit(&q, &res);
-    f.trace.resize(static_cast<std::size_t>(res.trace_length));
-    f.iterations = res.iterations;
-    f.message = res.message;
-    return f;
-}
-
 Fit fit(const Request& r) {
     return fit_with(sigstream::nmf::backend(), r);
 }
@@ -278,15 +200,15 @@ double best_matched_cosine(const MatrixXd& truth, const MatrixXd& W) {
 
 TEST(NmfAbi, RecoversPlantedSignatures) {
     for (int K = 3; K <= 5; ++K) {
-        Rng rng{static_cast<std::uint64_t>(100 + K)};
+        TestRng rng{static_cast<std::uint64_t>(100 + K)};
         MatrixXd truth = MatrixXd::Zero(96, K);
         for (int k = 0; k < K; ++k)
             for (int i = 0; i < 96; ++i)
-                if (i * K / 96 == k) truth(i, k) = 0.1 + rng.uniform();
+                if (i * K / 96 == k) truth(i, k) = 0.1 + rng.open01();
         for (int k = 0; k < K; ++k) truth.col(k) /= truth.col(k).sum();
         // Sparse exposures (each signature absent from about half the samples), for the same reason.
         MatrixXd H(K, 150);
-        for (Eigen::Index i = 0; i < H.size(); ++i) H.data()[i] = rng.uniform() < 0.5 ? 0.0 : 1000 * rng.uniform();
+        for (Eigen::Index i = 0; i < H.size(); ++i) H.data()[i] = rng.open01() < 0.5 ? 0.0 : 1000 * rng.open01();
         for (int j = 0; j < 150; ++j)
             if (H.col(j).sum() == 0) H(j % K, j) = 500;
         for (const char* objective : {"kl", "frobenius"})
@@ -508,19 +430,12 @@ TEST(NmfCcd, BeatsMuAtEqualIterations) {
 
 #ifdef SIGSTREAM_NMF_PLUGIN
 TEST(NmfPlugin, LoadsAndFitsThroughDlopen) {
-    void* handle = dlopen(SIGSTREAM_NMF_PLUGIN, RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(handle, nullptr) << dlerror();
-    using version_fn = int32_t (*)();
-    using info_fn = const sigstream_backend* (*)();
-    auto version = reinterpret_cast<version_fn>(dlsym(handle, "sigstream_backend_api_version"));
-    auto info = reinterpret_cast<info_fn>(dlsym(handle, "sigstream_backend_info"));
-    ASSERT_NE(version, nullptr);
-    ASSERT_NE(info, nullptr);
-    EXPECT_EQ(version(), SIGSTREAM_BACKEND_API_VERSION);
-    const sigstream_backend* b = info();
+    sigstream::test::LoadedPlugin plugin;
+    ASSERT_NO_FATAL_FAILURE(sigstream::test::load_plugin(SIGSTREAM_NMF_PLUGIN, plugin));
+    const sigstream_backend* b = plugin.info();
     EXPECT_STREQ(b->name, "nmf");
     // Only the two entry points are exported.
-    EXPECT_EQ(dlsym(handle, "_ZN9sigstream3nmf7backendEv"), nullptr);
+    EXPECT_EQ(dlsym(plugin.handle, "_ZN9sigstream3nmf7backendEv"), nullptr);
     Request r;
     r.V = counts(96, 40, 3, 141, 50);
     r.max_iter = 20;
@@ -528,7 +443,6 @@ TEST(NmfPlugin, LoadsAndFitsThroughDlopen) {
     EXPECT_EQ(viaPlugin.status, SIGSTREAM_FIT_OK);
     EXPECT_EQ(viaPlugin.trace.size(), 21u);
     EXPECT_NEAR(viaPlugin.trace.back(), linked.trace.back(), 1e-9 * linked.trace.back());
-    dlclose(handle);
 }
 #endif
 

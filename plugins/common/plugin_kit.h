@@ -1,0 +1,318 @@
+// plugin_kit.h: the parts of a C++ extraction backend that are not its numerics, shared by the backends in
+// plugins/ (header-only). It includes only the public ABI header (src/abi/sigstream_backend.h), the C++
+// standard library and Eigen, so a third-party backend built against the ABI alone can copy this folder.
+//
+//   The fit() entry       guarded_fit(): resets the result, refuses a null request and a host of another ABI
+//                         version, and turns every exception into a status and a "<name>: ..." message
+//                         (BadParam, Numerical, Failure below); set_message().
+//   The request           well_formed(), copy_settings(), for_each_param(), progress_of(), check_entries().
+//   Parameters            Choice tables: find_choice(), names(), choose(); param_keys(), unknown_param();
+//                         parse_number().
+//   Randomness            SplitMix64.
+//   The iteration loop    FitRecord, iterate() with converged() (relative decrease over kWindow iterations),
+//                         and finish() / write_trace() to hand the result to the host.
+#ifndef SIGSTREAM_PLUGINS_COMMON_PLUGIN_KIT_H
+#define SIGSTREAM_PLUGINS_COMMON_PLUGIN_KIT_H
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "sigstream_backend.h"
+
+namespace sigstream::plugin_kit {
+
+// ---------------------------------------------------------------- messages and the fit() entry
+
+// Copies text into result.message, cut to fit; the message is always NUL-terminated.
+inline void set_message(sigstream_fit_result& result, std::string_view text) {
+    const std::size_t n = std::min(text.size(), sizeof result.message - 1);
+    std::memcpy(result.message, text.data(), n);
+    result.message[n] = '\0';
+}
+
+// Exceptions that end a fit with a status (any other exception means SIGSTREAM_FIT_FAILED too).
+struct BadParam : std::invalid_argument {  // SIGSTREAM_FIT_BAD_PARAM: name the key and the accepted values
+    using std::invalid_argument::invalid_argument;
+};
+struct Numerical : std::runtime_error {  // SIGSTREAM_FIT_NUMERICAL
+    using std::runtime_error::runtime_error;
+};
+struct Failure : std::runtime_error {  // SIGSTREAM_FIT_FAILED
+    using std::runtime_error::runtime_error;
+};
+
+// "<name>: <text>", or text itself when it already starts with "<name>: ".
+inline std::string prefixed(std::string_view name, std::string_view text) {
+    const std::string prefix = std::string(name) + ": ";
+    if (text.substr(0, prefix.size()) == prefix) return std::string(text);
+    return prefix + std::string(text);
+}
+
+// A backend's fit(): with a null result returns SIGSTREAM_FIT_FAILED; otherwise clears the result's message,
+// trace_length and iterations, refuses a null request and a host of another ABI version, then returns
+// run(request, result). Never throws: BadParam gives SIGSTREAM_FIT_BAD_PARAM, Numerical
+// SIGSTREAM_FIT_NUMERICAL and any other exception SIGSTREAM_FIT_FAILED, each with the message
+// prefixed(name, what()).
+template <typename Run>
+int guarded_fit(std::string_view name, const sigstream_fit_request* request, sigstream_fit_result* result,
+                Run&& run) noexcept {
+    if (result == nullptr) return SIGSTREAM_FIT_FAILED;
+    result->message[0] = '\0';
+    result->trace_length = 0;
+    result->iterations = 0;
+    try {
+        if (request == nullptr) throw Failure("no request");
+        if (request->api_version != SIGSTREAM_BACKEND_API_VERSION)
+            throw Failure("host API version " + std::to_string(request->api_version) + ", backend " +
+                          std::to_string(SIGSTREAM_BACKEND_API_VERSION));
+        return run(*request, *result);
+    } catch (const BadParam& e) {
+        set_message(*result, prefixed(name, e.what()));
+        return SIGSTREAM_FIT_BAD_PARAM;
+    } catch (const Numerical& e) {
+        set_message(*result, prefixed(name, e.what()));
+        return SIGSTREAM_FIT_NUMERICAL;
+    } catch (const std::exception& e) {
+        set_message(*result, prefixed(name, e.what()));
+    } catch (...) {
+        set_message(*result, std::string(name) + ": unknown exception");
+    }
+    return SIGSTREAM_FIT_FAILED;
+}
+
+// ---------------------------------------------------------------- the request
+
+// The checks every backend makes: positive rows, cols and k; V, W, H and trace given; max_iter >= 0;
+// tol >= 0 (not NaN); params given when n_params > 0. A backend adds its own (bounds on k, finite tol, ...).
+inline bool well_formed(const sigstream_fit_request& request, const sigstream_fit_result& result) {
+    return request.rows >= 1 && request.cols >= 1 && request.k >= 1 && request.V != nullptr && result.W != nullptr &&
+           result.H != nullptr && result.trace != nullptr && request.max_iter >= 0 && request.tol >= 0 &&
+           !(request.n_params > 0 && request.params == nullptr);
+}
+
+// Copies the request's k, max_iter, tol and seed into a backend's options (members of those names).
+template <typename Options>
+void copy_settings(Options& options, const sigstream_fit_request& request) {
+    options.k = request.k;
+    options.max_iter = request.max_iter;
+    options.tol = request.tol;
+    options.seed = request.seed;
+}
+
+// Calls apply(key, value) (std::string_view) for each parameter in order; a missing key or value is BadParam.
+template <typename Apply>
+void for_each_param(const sigstream_fit_request& request, Apply&& apply) {
+    for (int32_t i = 0; i < request.n_params; ++i) {
+        const sigstream_param& p = request.params[i];
+        if (p.key == nullptr || p.value == nullptr) throw BadParam("a parameter has no key or no value");
+        apply(std::string_view(p.key), std::string_view(p.value));
+    }
+}
+
+// The request's progress callback (empty when the host gave none): returns true when the host asks to stop.
+inline std::function<bool(int, double)> progress_of(const sigstream_fit_request& request) {
+    if (request.progress == nullptr) return {};
+    return [&request](int iteration, double objective) {
+        return request.progress(request.host, iteration, objective) != 0;
+    };
+}
+
+// Throws Numerical "<what> has a NaN or infinite entry" unless every entry of the matrices is finite, then
+// Failure "<what> has a negative entry" unless all are >= 0.
+template <typename... Matrix>
+void check_entries(const std::string& what, const Matrix&... matrices) {
+    if (!(matrices.allFinite() && ...)) throw Numerical(what + " has a NaN or infinite entry");
+    if (((matrices.array() < 0).any() || ...)) throw Failure(what + " has a negative entry");
+}
+
+// ---------------------------------------------------------------- parameters
+
+// One accepted value of an enumerated parameter, e.g. {"kl", Objective::kl}.
+template <typename T>
+struct Choice {
+    std::string_view name;
+    T value;
+};
+
+// Sets out to the value named text and returns true, or returns false (out unchanged).
+template <typename T, std::size_t N>
+bool find_choice(std::string_view text, const Choice<T> (&choices)[N], T& out) {
+    for (const Choice<T>& choice : choices) {
+        if (choice.name == text) {
+            out = choice.value;
+            return true;
+        }
+    }
+    return false;
+}
+
+// The names, "a, b, c".
+template <typename T, std::size_t N>
+std::string names(const Choice<T> (&choices)[N]) {
+    std::string list;
+    for (const Choice<T>& choice : choices) list += (list.empty() ? "" : ", ") + std::string(choice.name);
+    return list;
+}
+
+// Sets out to the value named text, or throws BadParam "<key>=<text> is not accepted; accepted: a, b".
+template <typename T, std::size_t N>
+void choose(std::string_view key, std::string_view text, const Choice<T> (&choices)[N], T& out) {
+    if (!find_choice(text, choices, out))
+        throw BadParam(std::string(key) + "=" + std::string(text) + " is not accepted; accepted: " + names(choices));
+}
+
+// The keys of a backend's parameter table, "k1, k2, k3".
+template <std::size_t N>
+std::string param_keys(const sigstream_param_spec (&specs)[N]) {
+    std::string list;
+    for (const sigstream_param_spec& spec : specs) list += (list.empty() ? "" : ", ") + std::string(spec.key);
+    return list;
+}
+
+// Throws BadParam "unknown parameter '<key>'; accepted: <the table's keys>".
+template <std::size_t N>
+[[noreturn]] void unknown_param(std::string_view key, const sigstream_param_spec (&specs)[N]) {
+    throw BadParam("unknown parameter '" + std::string(key) + "'; accepted: " + param_keys(specs));
+}
+
+// The whole of text as a finite number (std::from_chars: no spaces, no leading '+', any locale), or nothing.
+inline std::optional<double> parse_number(std::string_view text) {
+    double x = 0.0;
+    const char* last = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), last, x);
+    if (ec != std::errc() || ptr != last || !std::isfinite(x)) return std::nullopt;
+    return x;
+}
+
+// ---------------------------------------------------------------- randomness
+
+// splitmix64 (Steele, Lea & Flood 2014): small and fully specified, so a seed gives the same numbers on
+// every platform and standard library.
+class SplitMix64 {
+public:
+    explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+    std::uint64_t next() {
+        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+    // Uniform on the open interval (0, 1): the top 53 bits, plus a half.
+    double open01() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+
+private:
+    std::uint64_t state_;
+};
+
+// ---------------------------------------------------------------- the iteration loop
+
+enum class Status { ok, stopped, numerical };
+
+// What a fit reports besides its factors.
+struct FitRecord {
+    std::vector<double> trace;  // objective at the start and after each iteration
+    int iterations = 0;
+    Status status = Status::ok;
+    std::string message;
+};
+
+// The convergence window: converged() looks at every kWindow-th iteration.
+inline constexpr std::size_t kWindow = 10;
+
+// The stopping rule for tol > 0: at every iteration t (the trace's last index) that is a multiple of kWindow,
+// true when (f[t - kWindow] - f[t]) / f[t] < tol, and when f[t] <= 0 (a perfect fit). tol == 0 never stops.
+inline bool converged(const std::vector<double>& trace, double tol) {
+    if (trace.empty()) return false;
+    const std::size_t t = trace.size() - 1;
+    if (tol <= 0 || t < kWindow || t % kWindow != 0) return false;
+    const double now = trace[t];
+    if (now <= 0) return true;
+    return (trace[t - kWindow] - now) / now < tol;
+}
+
+// The loop of a backend whose step() runs one iteration and returns the objective after it. Records start
+// (the objective at the start), then for it = 1, ..., max_iter: f = step(), recorded, and stops
+//  - with Status::numerical when the objective is not finite (the start's too: then no step is run);
+//  - with Status::stopped when progress (may be empty) returns true for (it, f);
+//  - when converged(trace, tol), with the message "converged after <it> iterations".
+// record.iterations counts the steps run.
+template <typename Step>
+void iterate(FitRecord& record, double start, int max_iter, double tol,
+             const std::function<bool(int, double)>& progress, Step&& step) {
+    record.trace.reserve(static_cast<std::size_t>(max_iter) + 1);
+    record.trace.push_back(start);
+    if (!std::isfinite(start)) {
+        record.status = Status::numerical;
+        record.message = "the objective at the start is not finite";
+        return;
+    }
+    for (int it = 1; it <= max_iter; ++it) {
+        const double f = step();
+        record.trace.push_back(f);
+        record.iterations = it;
+        if (!std::isfinite(f)) {
+            record.status = Status::numerical;
+            record.message = "the objective became " + std::to_string(f) + " at iteration " + std::to_string(it);
+            return;
+        }
+        if (progress && progress(it, f)) {
+            record.status = Status::stopped;
+            record.message = "stopped by the host after iteration " + std::to_string(it);
+            return;
+        }
+        if (converged(record.trace, tol)) {
+            record.message = "converged after " + std::to_string(it) + " iterations";
+            return;
+        }
+    }
+}
+
+// Copies the trace (at most the max_iter + 1 values the host has room for) and the iteration count.
+inline void write_trace(const std::vector<double>& trace, int iterations, const sigstream_fit_request& request,
+                        sigstream_fit_result& result) {
+    const std::size_t n = std::min(trace.size(), static_cast<std::size_t>(request.max_iter) + 1);
+    std::copy(trace.begin(), trace.begin() + static_cast<std::ptrdiff_t>(n), result.trace);
+    result.trace_length = static_cast<int32_t>(n);
+    result.iterations = iterations;
+}
+
+// Hands a fit whose factors are already in result to the host: the trace, then the status for the record's
+//   Status::stopped    SIGSTREAM_FIT_STOPPED, with the record's message;
+//   Status::numerical  SIGSTREAM_FIT_NUMERICAL, "<name>: <the record's message>";
+//   Status::ok         SIGSTREAM_FIT_OK with the record's message, or SIGSTREAM_FIT_NUMERICAL
+//                      "<name>: the factors have a NaN or infinite entry" unless factors_finite.
+inline int finish(std::string_view name, const FitRecord& record, bool factors_finite,
+                  const sigstream_fit_request& request, sigstream_fit_result& result) {
+    write_trace(record.trace, record.iterations, request, result);
+    set_message(result, record.message);
+    switch (record.status) {
+        case Status::stopped:
+            return SIGSTREAM_FIT_STOPPED;
+        case Status::numerical:
+            set_message(result, std::string(name) + ": " + record.message);
+            return SIGSTREAM_FIT_NUMERICAL;
+        case Status::ok:
+            break;
+    }
+    if (!factors_finite) {
+        set_message(result, std::string(name) + ": the factors have a NaN or infinite entry");
+        return SIGSTREAM_FIT_NUMERICAL;
+    }
+    return SIGSTREAM_FIT_OK;
+}
+
+}  // namespace sigstream::plugin_kit
+
+#endif
