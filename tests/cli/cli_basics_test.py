@@ -98,6 +98,30 @@ def main():
     direct = run([exe, "count", "--quiet", "--ref", ref] + vcfs[:2])
     check("two named pipes as inputs", r.returncode == 0 and r.stdout == direct.stdout, r.stderr)
 
+    # compare: a run folder gets cosmic.tsv; COSMIC v3.4 is found without configuration
+    run_dir = os.path.join(work, "run")
+    os.makedirs(run_dir)
+    cosmic = os.path.join(EXAMPLE, "..", "cosmic", "COSMIC_v3.4_SBS_GRCh37.txt")
+    with open(cosmic, newline="") as f:
+        rows = [line.rstrip("\r\n").split("\t") for line in f if line.strip()]
+    col = {name: i for i, name in enumerate(rows[0])}
+    with open(os.path.join(run_dir, "signatures.tsv"), "w") as f:  # SBS4 and SBS13 as "extracted"
+        f.write("MutationType\tX\tY\n")
+        for r in rows[1:]:
+            f.write("%s\t%s\t%s\n" % (r[0], r[col["SBS4"]], r[col["SBS13"]]))
+    r = run([exe, "compare", "--signatures", run_dir])
+    table = open(os.path.join(run_dir, "cosmic.tsv")).read().splitlines() if r.returncode == 0 else []
+    def row_ok(line, name, match):
+        f = line.split("\t")
+        return f[0] == name and f[1] == match and f[3] == match and float(f[2]) > 1 - 1e-12 and float(f[4]) > 1 - 1e-12
+
+    check("compare a run folder", len(table) == 3 and row_ok(table[1], "X", "SBS4") and row_ok(table[2], "Y", "SBS13"),
+          r.stderr + "\n".join(table))
+    r = run([exe, "compare", "--signatures", run_dir, "--reference", os.path.join(work, "none.tsv"), "--out", "-"])
+    check("compare: missing reference file exits 1", r.returncode == 1 and len(r.stderr.splitlines()) == 1, r.stderr)
+    r = run([exe, "compare"])
+    check("compare: no --signatures exits 2", r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr)
+
     # progress and the closing summary line go to stderr without --quiet
     r = run([exe, "count", "--ref", ref, "--out", os.path.join(work, "x.tsv")] + vcfs)
     check("closing line on stderr", r.returncode == 0 and "3 sample(s)" in r.stderr, r.stderr)
