@@ -11,6 +11,7 @@ int count_main(int argc, char** argv);
 int backends_main(int argc, char** argv);
 int extract_main(int argc, char** argv);
 int compare_main(int argc, char** argv);
+int fit_main(int argc, char** argv);
 
 // Runs `body`, turning a library exception into one line on stderr
 // (`sigstream <command>: <file>:<line>: <what> — <what to do>`) and an exit status:

@@ -29,6 +29,7 @@
 #include "extract/extract.h"
 #include "io/matrix_tsv.h"
 #include "io/output_file.h"
+#include "io/run_tsv.h"
 
 namespace sigstream::cli {
 
@@ -74,9 +75,7 @@ Parser extract_parser() {
 // ---------------------------------------------------------------- number and text formatting
 
 std::string number(double v) {
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back exactly
-    return std::string(buf, r.ptr);
+    return exact_number(v);
 }
 
 std::string toml_string(const std::string& s) {
@@ -401,25 +400,6 @@ std::map<std::string, std::string> parse_params(const std::vector<std::string>& 
 
 // ---------------------------------------------------------------- writers
 
-void write_exposures(const ExtractResult& r, std::ostream& out) {
-    std::string line = "Samples";
-    for (const auto& s : r.signatures.columns) line += "\t" + s;
-    out << line << "\n";
-    for (std::size_t j = 0; j < r.samples.size(); ++j) {
-        line = r.samples[j];
-        for (Eigen::Index s = 0; s < r.exposures.rows(); ++s)
-            line += "\t" + number(r.exposures(s, static_cast<Eigen::Index>(j)));
-        out << line << "\n";
-    }
-}
-
-void write_stats(const ExtractResult& r, std::ostream& out) {
-    out << "Sample\tTotal\tCosine\tL1_pct\tL2_pct\tKL\n";
-    for (const auto& s : r.stats)
-        out << s.sample << "\t" << number(s.total) << "\t" << number(s.cosine) << "\t" << number(s.l1_pct) << "\t"
-            << number(s.l2_pct) << "\t" << number(s.kl) << "\n";
-}
-
 void write_trace(const ExtractResult& r, std::ostream& out) {
     out << "Iteration\tObjective\n";
     for (std::size_t i = 0; i < r.trace.size(); ++i) out << i << "\t" << number(r.trace[i]) << "\n";
@@ -583,8 +563,8 @@ int run_extract(int argc, char** argv) {
         return files.back()->stream();
     };
     write_labelled_matrix(result.signatures, open("signatures.tsv"), "MutationType");
-    write_exposures(result, open("exposures.tsv"));
-    write_stats(result, open("sample_stats.tsv"));
+    write_exposures(result.samples, result.signatures.columns, result.exposures, open("exposures.tsv"));
+    write_sample_stats(result.stats, open("sample_stats.tsv"));
     write_trace(result, open("trace.tsv"));
     write_metadata(run, backend, counts, result, open("metadata.toml"));
     for (auto& f : files) f->commit();

@@ -122,6 +122,23 @@ def main():
     r = run([exe, "compare"])
     check("compare: no --signatures exits 2", r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr)
 
+    # fit: exposures of the example tumours to two COSMIC signatures, into a new folder
+    fit_dir = os.path.join(work, "fit")
+    matrix = os.path.join(work, "m.tsv")
+    with open(matrix, "w") as f:
+        f.write(plain)
+    r = run([exe, "fit", "--quiet", "--matrix", matrix, "--signatures", run_dir, "--out-dir", fit_dir])
+    ok = r.returncode == 0 and os.path.isfile(os.path.join(fit_dir, "sample_stats.tsv"))
+    rows_fit = open(os.path.join(fit_dir, "exposures.tsv")).read().splitlines() if ok else []
+    check("fit writes exposures and stats", ok and rows_fit[0] == "Samples\tX\tY" and len(rows_fit) == 4, r.stderr)
+    r = run([exe, "fit", "--matrix", matrix, "--signatures", os.path.join(work, "none.tsv"), "--out-dir",
+             os.path.join(work, "fit_bad")])
+    check("fit: missing signatures exits 1 and leaves no folder",
+          r.returncode == 1 and len(r.stderr.splitlines()) == 1 and not os.path.exists(os.path.join(work, "fit_bad")),
+          r.stderr)
+    r = run([exe, "fit", "--signatures", run_dir, "--out-dir", fit_dir])
+    check("fit: no --matrix exits 2", r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr)
+
     # progress and the closing summary line go to stderr without --quiet
     r = run([exe, "count", "--ref", ref, "--out", os.path.join(work, "x.tsv")] + vcfs)
     check("closing line on stderr", r.returncode == 0 and "3 sample(s)" in r.stderr, r.stderr)
