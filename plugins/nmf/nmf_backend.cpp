@@ -13,17 +13,19 @@ const sigstream_param_spec kParams[] = {
     {"objective", "kl",
      "kl (generalised Kullback-Leibler divergence) or frobenius (0.5 squared Frobenius error); accepted: "
      "kl|frobenius"},
-    {"solver", "ccd",
-     "ccd: coordinate descent (kl: safeguarded Newton steps per entry, Hsieh & Dhillon 2011; frobenius: HALS), "
-     "~7x fewer iterations than mu for the same or less time; mu: Lee-Seung multiplicative updates; accepted: "
-     "ccd|mu"},
+    {"solver", "ccd-her",
+     "ccd-her (kl: ccd with extrapolation and restarts, Ang & Gillis 2019, ~4x fewer iterations than ccd at the "
+     "same cost per iteration; frobenius: as ccd), ccd: coordinate descent (kl: safeguarded Newton steps per "
+     "entry, Hsieh & Dhillon 2011; frobenius: HALS), mu: Lee-Seung multiplicative updates; accepted: "
+     "ccd-her|ccd|mu"},
     {"init", "random",
      "start when the host gives none: random (uniform x sqrt(mean(V)/K)), nndsvd, nndsvda (nndsvd with zeros "
      "set to mean(V)); accepted: random|nndsvd|nndsvda"},
 };
 
 constexpr plugin_kit::Choice<Objective> kObjectives[] = {{"kl", Objective::kl}, {"frobenius", Objective::frobenius}};
-constexpr plugin_kit::Choice<Solver> kSolvers[] = {{"ccd", Solver::ccd}, {"mu", Solver::mu}};
+constexpr plugin_kit::Choice<Solver> kSolvers[] = {
+    {"ccd", Solver::ccd}, {"mu", Solver::mu}, {"ccd-her", Solver::ccd_her}};
 constexpr plugin_kit::Choice<Init> kInits[] = {
     {"random", Init::random}, {"nndsvd", Init::nndsvd}, {"nndsvda", Init::nndsvda}};
 
@@ -67,7 +69,8 @@ const sigstream_backend kBackend = {
     SIGSTREAM_BACKEND_API_VERSION,
     "nmf",
     "1.0.0",
-    "NMF V ~ W H (W updated first, then H); solver=ccd (default: coordinate descent) or mu (Lee-Seung); "
+    "NMF V ~ W H (W updated first, then H); solver=ccd-her (default: coordinate descent with extrapolation), "
+    "ccd or mu (Lee-Seung); "
     "entries floored at 1e-16 after each update; tol: stop at every 10th iteration t once "
     "(f[t-10]-f[t])/f[t] < tol",
     "KL divergence sum V log(V/WH) - V + WH (objective=kl), 0.5*squared Frobenius error (frobenius)",

@@ -61,7 +61,10 @@ Stepper::Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver)
     vnorm2_ = V.squaredNorm();
     Vp_ = Eigen::MatrixXd::Zero(m_, V.cols());
     Vp_.topRows(V.rows()) = V;
-    if (objective == Objective::frobenius || solver == Solver::ccd) {
+    her_ = objective == Objective::kl && solver == Solver::ccd_her;
+    base_ = solver == Solver::ccd_her ? Solver::ccd : solver;
+    solver_ = base_;  // frobenius: ccd-her is ccd
+    if (objective == Objective::frobenius || base_ == Solver::ccd) {
         Vtp_ = Eigen::MatrixXd::Zero(np_, V.rows());
         Vtp_.topRows(V.cols()) = V.transpose();
     }
@@ -109,6 +112,14 @@ void Stepper::gram_h(const Eigen::MatrixXd& H) {
 }
 
 double Stepper::reset(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
+    if (her_) {
+        Wy_ = Wn_ = W;
+        Hy_ = Hn_ = H;
+        beta_ = kHerBeta0;
+        beta_max_ = 1;
+        fbest_ = fprev_ = her_evaluate();
+        return fbest_;
+    }
     if (objective_ == Objective::kl) {
         const double f = kl_ratio(W, H, true);
         if (solver_ == Solver::mu) v_times_ht(H, U_);
@@ -121,26 +132,114 @@ double Stepper::reset(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
     return frobenius(V_, W, H);
 }
 
-double Stepper::step(Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
+// MU for kl, W half: W <- W o ((V / WH) H^T) / (1 H^T), with (V / WH) H^T in NW_ for the current (W, H).
+void Stepper::mu_kl_w(Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
+    const Eigen::VectorXd hsum = H.rowwise().sum();
+    W = ((W.array() * NW_.topRows(W.rows()).array()).rowwise() / hsum.transpose().array()).max(kFloor).matrix();
+}
+
+// MU for kl, H half: H <- H o (W^T (V / WH)) / (W^T 1).
+void Stepper::mu_kl_h(const Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
     const Eigen::Index rows = W.rows(), K = W.cols(), n = H.cols();
-    const int k = static_cast<int>(K), kp = kernels::padded(k);
+    const int kp = kernels::padded(static_cast<int>(K));
+    kl_ratio(W, H, false);
+    if (Wtp_.rows() != kp || Wtp_.cols() != m_) Wtp_ = Eigen::MatrixXd::Zero(kp, m_);
+    Wtp_.topLeftCorner(K, rows) = W.transpose();
+    P_.resize(kp, n);
+    kernels::gemm(Wtp_.data(), kp, kp, U_.data(), m_, 1, static_cast<int>(n), m_, P_.data(), kp);
+    const Eigen::VectorXd wsum = W.colwise().sum().transpose();
+    H = ((H.array() * P_.topRows(K).array()).colwise() / wsum.array()).max(kFloor).matrix();
+}
+
+// ccd for kl, W half: the rows of V are the problems, in the vector lanes.
+void Stepper::ccd_kl_w(Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
+    const Eigen::Index rows = W.rows(), K = W.cols(), n = H.cols();
+    const int k = static_cast<int>(K);
+    if (Wp_.rows() != m_ || Wp_.cols() != K) Wp_ = Eigen::MatrixXd::Zero(m_, K);
+    Wp_.topRows(rows) = W;
+    if (Htp_.rows() != np_ || Htp_.cols() != K) Htp_ = Eigen::MatrixXd::Zero(np_, K);
+    Htp_.topRows(n) = H.transpose();
+    U_.resize(m_, n);
+    kernels::gemm(Wp_.data(), m_, m_, H.data(), K, 1, static_cast<int>(n), k, U_.data(), m_);  // W H
+    const Eigen::VectorXd hsum = H.rowwise().sum();
+    kernels::ccd_kl_lanes(Vp_.data(), m_, m_, static_cast<int>(n), Htp_.data(), np_, 1, Wp_.data(), m_, U_.data(), k,
+                          kNewtonSteps, hsum.data(), kFloor);
+    W = Wp_.topRows(rows);
+    Wp_.bottomRows(m_ - rows).setZero();
+}
+
+// ccd for kl, H half: the columns of V are the problems.
+void Stepper::ccd_kl_h(const Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
+    const Eigen::Index rows = W.rows(), K = W.cols(), n = H.cols();
+    const int k = static_cast<int>(K);
+    if (Htp_.rows() != np_ || Htp_.cols() != K) Htp_ = Eigen::MatrixXd::Zero(np_, K);
+    Htp_.topRows(n) = H.transpose();
+    Ut_.resize(np_, rows);
+    kernels::gemm(Htp_.data(), np_, np_, W.data(), 1, rows, static_cast<int>(rows), k, Ut_.data(), np_);  // (W H)^T
+    const Eigen::VectorXd wsum = W.colwise().sum().transpose();
+    kernels::ccd_kl_lanes(Vtp_.data(), np_, np_, static_cast<int>(rows), W.data(), rows, 1, Htp_.data(), np_,
+                          Ut_.data(), k, kNewtonSteps, wsum.data(), kFloor);
+    H = Htp_.topRows(n).transpose();
+    Htp_.bottomRows(np_ - n).setZero();
+}
+
+// X <- max(kFloor, X + beta (X - Prev)) and Prev <- the X before, without allocating.
+void Stepper::extrapolate(Eigen::MatrixXd& X, Eigen::MatrixXd& Prev, double beta) {
+    double* x = X.data();
+    double* p = Prev.data();
+    for (Eigen::Index i = 0, size = X.size(); i < size; ++i) {
+        const double now = x[i];
+        x[i] = std::max(kFloor, now + beta * (now - p[i]));
+        p[i] = now;
+    }
+}
+
+// The objective at (Wy_, Hy_).
+double Stepper::her_evaluate() {
+    return kl_ratio(Wy_, Hy_, true);
+}
+
+// One iteration with extrapolation (see nmf_core.h).
+double Stepper::step_her(Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
+    // A ccd iteration from (Wy_, Hy_): W, then H with the updated (not extrapolated) W.
+    ccd_kl_w(Wy_, Hy_);
+    ccd_kl_h(Wy_, Hy_);
+    // (Wn_, Hn_) <- the updates; (Wy_, Hy_) <- max(kFloor, update + beta (update - previous update)).
+    extrapolate(Wy_, Wn_, beta_);
+    extrapolate(Hy_, Hn_, beta_);
+    double f = her_evaluate();
+    if (!(f <= fprev_)) {
+        // Restart from the updates, without extrapolation; shrink beta and cap its growth.
+        Wy_ = Wn_;
+        Hy_ = Hn_;
+        beta_max_ = beta_;
+        beta_ /= kHerEta;
+        f = her_evaluate();
+    } else {
+        beta_max_ = std::min(1.0, kHerGammaBar * beta_max_);
+        beta_ = std::min(beta_max_, kHerGamma * beta_);
+    }
+    fprev_ = f;
+    if (f < fbest_ || !std::isfinite(f)) {
+        fbest_ = f;
+        W = Wy_;
+        H = Hy_;
+    }
+    return fbest_;
+}
+
+double Stepper::step(Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
+    if (her_) return step_her(W, H);
     if (objective_ == Objective::kl && solver_ == Solver::mu) {
-        // W <- W o ((V / WH) H^T) / (1 H^T), with (V / WH) H^T in NW_ from the previous step.
-        const Eigen::VectorXd hsum = H.rowwise().sum();
-        W = ((W.array() * NW_.topRows(rows).array()).rowwise() / hsum.transpose().array()).max(kFloor).matrix();
-        // H <- H o (W^T (V / WH)) / (W^T 1)
-        kl_ratio(W, H, false);
-        if (Wtp_.rows() != kp || Wtp_.cols() != m_) Wtp_ = Eigen::MatrixXd::Zero(kp, m_);
-        Wtp_.topLeftCorner(K, rows) = W.transpose();
-        P_.resize(kp, n);
-        kernels::gemm(Wtp_.data(), kp, kp, U_.data(), m_, 1, static_cast<int>(n), m_, P_.data(), kp);
-        const Eigen::VectorXd wsum = W.colwise().sum().transpose();
-        H = ((H.array() * P_.topRows(K).array()).colwise() / wsum.array()).max(kFloor).matrix();
+        mu_kl_w(W, H);
+        mu_kl_h(W, H);
         // The objective, and (V / WH) H^T for the next step.
         const double f = kl_ratio(W, H, true);
         v_times_ht(H, U_);
         return f;
     }
+    const Eigen::Index rows = W.rows(), K = W.cols(), n = H.cols();
+    const int k = static_cast<int>(K);
     if (objective_ == Objective::frobenius) {
         if (solver_ == Solver::mu) {
             // W <- W o (V H^T) / (W H H^T)
@@ -178,25 +277,9 @@ double Stepper::step(Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
         }
         return frobenius_after_h(W, H);
     }
-    // ccd kl: W (the rows of V are the problems, in the vector lanes), then H (the columns of V are).
-    if (Wp_.rows() != m_ || Wp_.cols() != K) Wp_ = Eigen::MatrixXd::Zero(m_, K);
-    Wp_.topRows(rows) = W;
-    if (Htp_.rows() != np_ || Htp_.cols() != K) Htp_ = Eigen::MatrixXd::Zero(np_, K);
-    Htp_.topRows(n) = H.transpose();
-    U_.resize(m_, n);
-    kernels::gemm(Wp_.data(), m_, m_, H.data(), K, 1, static_cast<int>(n), k, U_.data(), m_);  // W H
-    const Eigen::VectorXd hsum = H.rowwise().sum();
-    kernels::ccd_kl_lanes(Vp_.data(), m_, m_, static_cast<int>(n), Htp_.data(), np_, 1, Wp_.data(), m_, U_.data(), k,
-                          kNewtonSteps, hsum.data(), kFloor);
-    W = Wp_.topRows(rows);
-    Wp_.bottomRows(m_ - rows).setZero();
-    Ut_.resize(np_, rows);
-    kernels::gemm(Htp_.data(), np_, np_, W.data(), 1, rows, static_cast<int>(rows), k, Ut_.data(), np_);  // (W H)^T
-    const Eigen::VectorXd wsum = W.colwise().sum().transpose();
-    kernels::ccd_kl_lanes(Vtp_.data(), np_, np_, static_cast<int>(rows), W.data(), rows, 1, Htp_.data(), np_,
-                          Ut_.data(), k, kNewtonSteps, wsum.data(), kFloor);
-    H = Htp_.topRows(n).transpose();
-    Htp_.bottomRows(np_ - n).setZero();
+    // ccd kl: W, then H.
+    ccd_kl_w(W, H);
+    ccd_kl_h(W, H);
     return kl_ratio(W, H, true);
 }
 

@@ -174,7 +174,7 @@ TEST(NmfAbi, Description) {
     EXPECT_STREQ(b->params[0].key, "objective");
     EXPECT_STREQ(b->params[0].default_value, "kl");
     EXPECT_STREQ(b->params[1].key, "solver");
-    EXPECT_STREQ(b->params[1].default_value, "ccd");
+    EXPECT_STREQ(b->params[1].default_value, "ccd-her");
     EXPECT_STREQ(b->params[2].key, "init");
 }
 
@@ -426,6 +426,99 @@ TEST(NmfCcd, BeatsMuAtEqualIterations) {
         }
         EXPECT_LT(f[1], f[0]) << iterations << " iterations: ccd " << f[1] << ", mu " << f[0];
     }
+}
+
+// Extrapolation with restarts (solver=ccd-her, the default): the reported objective is the best so
+// far, so it never increases, and it is the objective of the factors handed back.
+TEST(NmfHer, KlNeverIncreasesAndIsTheObjective) {
+    for (std::uint64_t seed : {151, 152}) {
+        const MatrixXd V = counts(96, 60, 4, seed, seed == 151 ? 200 : 5);  // deep and shallow (many zeros)
+        for (Solver s : {Solver::ccd_her}) {
+            MatrixXd W = uniform(96, 5, seed + 10), H = uniform(5, 60, seed + 20);
+            sigstream::nmf::Stepper stepper(V, Objective::kl, s);
+            std::vector<double> f{stepper.reset(W, H)};
+            for (int i = 0; i < 500; ++i) {
+                f.push_back(stepper.step(W, H));
+                if (i % 97 == 0 || i == 499) {
+                    ASSERT_NEAR(f.back(), sigstream::nmf::kl_divergence(V, W, H), 1e-11 * f.back()) << i;
+                }
+            }
+            expect_monotone(f, "ccd-her");
+        }
+    }
+    // Sizes that are not multiples of the vector width, tiny ones, K = 1 and K above the product's block.
+    const int sizes[][3] = {{50, 70, 4}, {5, 7, 2}, {17, 33, 1}, {96, 41, 13}};
+    for (const auto& [rows, cols, k] : sizes) {
+        const MatrixXd V = counts(rows, cols, 3, 153, 100);
+        for (Solver s : {Solver::ccd_her}) {
+            MatrixXd W = uniform(rows, k, 154), H = uniform(k, cols, 155);
+            const std::vector<double> f = run(V, W, H, Objective::kl, s, 23);
+            EXPECT_NEAR(f.back(), sigstream::nmf::kl_divergence(V, W, H), 1e-11 * f.back())
+                << rows << "x" << cols << " K=" << k;
+            for (std::size_t t = 1; t < f.size(); ++t) EXPECT_LE(f[t], f[t - 1]);
+        }
+    }
+}
+
+// With objective=frobenius ccd-her is ccd, bit for bit.
+TEST(NmfHer, FrobeniusIsTheBaseSolver) {
+    const MatrixXd V = counts(50, 70, 3, 161, 100);
+    for (auto [her, base] : {std::pair{Solver::ccd_her, Solver::ccd}}) {
+        MatrixXd W1 = uniform(50, 4, 162), H1 = uniform(4, 70, 163), W2 = W1, H2 = H1;
+        const std::vector<double> f1 = run(V, W1, H1, Objective::frobenius, her, 20);
+        const std::vector<double> f2 = run(V, W2, H2, Objective::frobenius, base, 20);
+        EXPECT_EQ(f1, f2);
+        EXPECT_EQ(W1, W2);
+        EXPECT_EQ(H1, H2);
+    }
+}
+
+// More progress per iteration than plain MU, and (past the first iterations) than ccd, from the same start.
+TEST(NmfHer, BeatsMuAtEqualIterations) {
+    const MatrixXd V = counts(96, 600, 8, 131, 30);
+    const MatrixXd W0 = uniform(96, 8, 132, 0.5), H0 = uniform(8, 600, 133, 0.5);
+    for (int iterations : {10, 100, 300}) {
+        double f[3];
+        const Solver solvers[3] = {Solver::mu, Solver::ccd, Solver::ccd_her};
+        for (int i = 0; i < 3; ++i) {
+            MatrixXd W = W0, H = H0;
+            f[i] = run(V, W, H, Objective::kl, solvers[i], iterations).back();
+        }
+        EXPECT_LT(f[2], f[0]) << iterations << " iterations: ccd-her " << f[2] << ", mu " << f[0];
+        if (iterations >= 100) {
+            EXPECT_LT(f[2], f[1]) << iterations << " iterations: ccd-her " << f[2] << ", ccd " << f[1];
+        }
+    }
+}
+
+TEST(NmfHer, DeterministicAndExactIterationCount) {
+    Request r;
+    r.V = counts(96, 80, 4, 171, 100);
+    r.k = 4;
+    r.max_iter = 137;
+    for (const char* solver : {"ccd-her"}) {
+        r.params = {{"solver", solver}};
+        r.tol = 0;
+        r.seed = 9;
+        const Fit a = fit(r), b = fit(r);
+        ASSERT_EQ(a.status, SIGSTREAM_FIT_OK) << a.message;
+        EXPECT_EQ(a.iterations, 137);
+        EXPECT_EQ(a.trace.size(), 138u);
+        EXPECT_EQ(std::memcmp(a.W.data(), b.W.data(), sizeof(double) * a.W.size()), 0);
+        EXPECT_EQ(std::memcmp(a.H.data(), b.H.data(), sizeof(double) * a.H.size()), 0);
+        EXPECT_EQ(a.trace, b.trace);
+        EXPECT_NEAR(a.trace.back(), sigstream::nmf::kl_divergence(r.V, a.W, a.H), 1e-11 * a.trace.back());
+        r.seed = 10;
+        const Fit c = fit(r);
+        EXPECT_NE(a.trace[0], c.trace[0]);
+        EXPECT_FALSE(a.W.isApprox(c.W));
+    }
+    // The default is ccd-her.
+    r.params = {};
+    r.seed = 9;
+    const Fit d = fit(r);
+    r.params = {{"solver", "ccd-her"}};
+    EXPECT_EQ(d.trace, fit(r).trace);
 }
 
 #ifdef SIGSTREAM_NMF_PLUGIN
