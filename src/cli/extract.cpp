@@ -74,10 +74,6 @@ Parser extract_parser() {
 
 // ---------------------------------------------------------------- number and text formatting
 
-std::string number(double v) {
-    return exact_number(v);
-}
-
 std::string toml_string(const std::string& s) {
     std::string o = "\"";
     for (unsigned char c : s) {
@@ -118,7 +114,7 @@ std::string toml_key(const std::string& k) {
 }
 
 std::string toml_float(double v) {
-    std::string s = number(v);
+    std::string s = exact_number(v);
     if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // "1" would read back as an integer
     return s;
 }
@@ -402,7 +398,7 @@ std::map<std::string, std::string> parse_params(const std::vector<std::string>& 
 
 void write_trace(const ExtractResult& r, std::ostream& out) {
     out << "Iteration\tObjective\n";
-    for (std::size_t i = 0; i < r.trace.size(); ++i) out << i << "\t" << number(r.trace[i]) << "\n";
+    for (std::size_t i = 0; i < r.trace.size(); ++i) out << i << "\t" << exact_number(r.trace[i]) << "\n";
 }
 
 struct RunInfo {
@@ -572,7 +568,7 @@ int run_extract(int argc, char** argv) {
 
     if (!quiet) {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::string objective = result.trace.empty() ? "n/a" : number(result.trace.back());
+        std::string objective = result.trace.empty() ? "n/a" : exact_number(result.trace.back());
         std::fprintf(stderr,
                      "sigstream extract: %s K=%d: %d iteration(s)%s, objective %s, %zu sample(s) in %.1f s -> %s\n",
                      backend.name().c_str(), run.k, result.iterations,

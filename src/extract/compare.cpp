@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "core/errors.h"
+#include "core/format.h"
 #include "extract/assignment.h"
 
 namespace sigstream {
@@ -55,14 +56,6 @@ Comparison compare_signatures(const LabelledMatrix& signatures, const LabelledMa
     return c;
 }
 
-namespace {
-void append_number(std::string& s, double v) {
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    s.append(buf, r.ptr);
-}
-}  // namespace
-
 void write_comparison(const Comparison& c, std::ostream& out, bool all) {
     std::string line = "Signature\tBestMatch\tBestCosine\tMatched\tMatchedCosine";
     if (all)
@@ -71,17 +64,17 @@ void write_comparison(const Comparison& c, std::ostream& out, bool all) {
     for (std::size_t i = 0; i < c.matches.size(); ++i) {
         const SignatureMatch& m = c.matches[i];
         line = m.signature + "\t" + m.best_match + "\t";
-        append_number(line, m.best_cosine);
+        line += exact_number(m.best_cosine);
         if (m.matched.empty()) {
             line += "\tNA\tNA";
         } else {
             line += "\t" + m.matched + "\t";
-            append_number(line, m.matched_cosine);
+            line += exact_number(m.matched_cosine);
         }
         if (all)
             for (Eigen::Index j = 0; j < c.cosine.cols(); ++j) {
                 line += '\t';
-                append_number(line, c.cosine(static_cast<Eigen::Index>(i), j));
+                line += exact_number(c.cosine(static_cast<Eigen::Index>(i), j));
             }
         out << line << '\n';
     }

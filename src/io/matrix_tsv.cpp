@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/errors.h"
+#include "core/format.h"
 #include "io/line_reader.h"
 
 namespace sigstream {
@@ -155,12 +156,6 @@ LabelledMatrix read_matrix(const std::string& path, const char* what) {
     return m;
 }
 
-void append_number(std::string& s, double v) {
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back exactly
-    s.append(buf, r.ptr);
-}
-
 }  // namespace
 
 LabelledMatrix read_count_matrix(const std::string& path) {
@@ -196,7 +191,7 @@ void write_labelled_matrix(const LabelledMatrix& m, std::ostream& out, const std
         line = labels[static_cast<std::size_t>(i)];
         for (Eigen::Index j = 0; j < m.values.cols(); ++j) {
             line += '\t';
-            append_number(line, m.values(i, j));
+            line += exact_number(m.values(i, j));
         }
         line += '\n';
         out << line;

@@ -1,14 +1,6 @@
 #include "io/run_tsv.h"
 
-#include <charconv>
-
 namespace sigstream {
-
-std::string exact_number(double v) {
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
-}
 
 void write_exposures(const std::vector<std::string>& samples, const std::vector<std::string>& signatures,
                      const Eigen::MatrixXd& exposures, std::ostream& out) {

@@ -8,12 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "core/format.h"
 #include "extract/extract.h"
 
 namespace sigstream {
-
-// The shortest decimal text that reads back as exactly `v`.
-std::string exact_number(double v);
 
 // `Samples<TAB>sig…`, one row per sample; exposures is signatures x samples.
 void write_exposures(const std::vector<std::string>& samples, const std::vector<std::string>& signatures,
