@@ -12,6 +12,8 @@ int backends_main(int argc, char** argv);
 int extract_main(int argc, char** argv);
 int compare_main(int argc, char** argv);
 int fit_main(int argc, char** argv);
+int consensus_main(int argc, char** argv);
+int crossval_main(int argc, char** argv);
 
 // Runs `body`, turning a library exception into one line on stderr
 // (`sigstream <command>: <file>:<line>: <what> — <what to do>`) and an exit status:

@@ -22,11 +22,13 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"count", "count somatic SNVs from VCF/BCF into SBS6/SBS96/SBS1536 matrices", count_main},
-    {"extract", "extract K signatures from a count matrix with one backend (one fit)", extract_main},
+    {"extract", "extract signatures: replicates over a K range, consensus, choice of K (or one fit)", extract_main},
     {"backends", "list the extraction backends (plugins) and their parameters", backends_main},
     {"fit", "exposures of samples to a fixed signature set (NNLS, optionally sparse)", fit_main},
     {"compare", "compare signatures with COSMIC v3.4 (or another reference): best and one-to-one matches",
      compare_main},
+    {"consensus", "merge extraction shards (--shard-out) into one run folder: consensus, choice of K", consensus_main},
+    {"crossval", "the study's cross-validation of backends: train/test error, consistency, COSMIC", crossval_main},
 };
 
 void print_help(std::ostream& out) {

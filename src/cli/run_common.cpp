@@ -1,0 +1,254 @@
+#include "cli/run_common.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+
+#include "core/format.h"
+
+namespace sigstream::cli {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------- number and text formatting
+
+std::string toml_string(const std::string& s) {
+    std::string o = "\"";
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"':
+                o += "\\\"";
+                break;
+            case '\\':
+                o += "\\\\";
+                break;
+            case '\n':
+                o += "\\n";
+                break;
+            case '\t':
+                o += "\\t";
+                break;
+            case '\r':
+                o += "\\r";
+                break;
+            default:
+                if (c < 0x20 || c == 0x7f) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    o += buf;
+                } else {
+                    o += static_cast<char>(c);
+                }
+        }
+    }
+    return o + "\"";
+}
+
+std::string toml_key(const std::string& k) {
+    bool bare = !k.empty();
+    for (char c : k)
+        bare &= (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    return bare ? k : toml_string(k);
+}
+
+std::string toml_float(double v) {
+    std::string s = exact_number(v);
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // "1" would read back as an integer
+    return s;
+}
+
+std::string toml_string_array(const std::vector<std::string>& items) {
+    std::string o = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) o += (i ? ", " : "") + toml_string(items[i]);
+    return o + "]";
+}
+
+std::string shell_quote(const std::string& s) {
+    bool plain = !s.empty();
+    for (char c : s) plain &= std::isalnum(static_cast<unsigned char>(c)) || std::strchr("@%_-+=:,./", c) != nullptr;
+    if (plain) return s;
+    std::string o = "'";
+    for (char c : s) o += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return o + "'";
+}
+
+// ---------------------------------------------------------------- SHA-256 of the input file (FIPS 180-4)
+
+namespace {
+
+class Sha256 {
+public:
+    void update(const unsigned char* p, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+            block_[fill_++] = p[i];
+            if (fill_ == 64) {
+                compress();
+                fill_ = 0;
+            }
+        }
+        bits_ += static_cast<std::uint64_t>(n) * 8;
+    }
+    std::string hex() {
+        std::uint64_t bits = bits_;
+        unsigned char pad = 0x80;
+        update(&pad, 1);
+        unsigned char zero = 0;
+        while (fill_ != 56) update(&zero, 1);
+        unsigned char len[8];
+        for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
+        update(len, 8);
+        std::string out;
+        char buf[9];
+        for (std::uint32_t v : h_) {
+            std::snprintf(buf, sizeof buf, "%08x", v);
+            out += buf;
+        }
+        return out;
+    }
+
+private:
+    static std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+    void compress() {
+        static constexpr std::uint32_t k[64] = {
+            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+            0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+            0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+            0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+        std::uint32_t w[64];
+        for (int i = 0; i < 16; ++i)
+            w[i] = (std::uint32_t(block_[4 * i]) << 24) | (std::uint32_t(block_[4 * i + 1]) << 16) |
+                   (std::uint32_t(block_[4 * i + 2]) << 8) | std::uint32_t(block_[4 * i + 3]);
+        for (int i = 16; i < 64; ++i) {
+            std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+            std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+        }
+        std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
+        for (int i = 0; i < 64; ++i) {
+            std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
+            std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+            h = g;
+            g = f;
+            f = e;
+            e = d + t1;
+            d = c;
+            c = b;
+            b = a;
+            a = t1 + t2;
+        }
+        h_[0] += a;
+        h_[1] += b;
+        h_[2] += c;
+        h_[3] += d;
+        h_[4] += e;
+        h_[5] += f;
+        h_[6] += g;
+        h_[7] += h;
+    }
+    std::array<std::uint32_t, 8> h_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    unsigned char block_[64] = {};
+    std::size_t fill_ = 0;
+    std::uint64_t bits_ = 0;
+};
+
+// The SHA-256 of a file's bytes, or "" when it cannot be read again (e.g. standard input).
+}  // namespace
+
+std::string file_sha256(const std::string& path) {
+    if (path == "-") return {};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return {};
+    Sha256 sha;
+    std::vector<char> buf(1 << 16);
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        sha.update(reinterpret_cast<const unsigned char*>(buf.data()), static_cast<std::size_t>(in.gcount()));
+    }
+    if (in.bad()) return {};
+    return sha.hex();
+}
+
+// ---------------------------------------------------------------- the run folder
+
+std::string strip_trailing_slashes(std::string p) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p;
+}
+
+bool entry_exists(const fs::path& p) {
+    std::error_code ec;
+    return fs::exists(fs::symlink_status(p, ec));
+}
+
+bool is_empty_real_folder(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_directory(fs::symlink_status(p, ec)) && fs::is_empty(p, ec) && !ec;
+}
+
+// ---------------------------------------------------------------- parameters
+
+std::map<std::string, std::string> parse_params(const std::vector<std::string>& items, const Backend& backend) {
+    std::map<std::string, std::string> out;
+    auto known = [&](const std::string& key) {
+        for (const auto& p : backend.params())
+            if (p.key == key) return true;
+        return false;
+    };
+    for (const auto& item : items) {
+        std::size_t eq = item.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError("", 0, "--param '" + item + "' is not KEY=VALUE",
+                             "e.g. --param " + backend.name() + ".objective=frobenius");
+        std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+        if (std::size_t dot = key.find('.'); dot != std::string::npos && !known(key)) {
+            std::string prefix = key.substr(0, dot);
+            if (prefix != backend.name())
+                throw UsageError(
+                    "", 0,
+                    "--param '" + item + "' is for backend '" + prefix + "', but --backend is '" + backend.name() + "'",
+                    "drop it, or write " + backend.name() + ".KEY=VALUE");
+            key = key.substr(dot + 1);
+            if (key.empty())
+                throw UsageError("", 0, "--param '" + item + "' names no parameter",
+                                 "e.g. --param " + backend.name() + ".objective=frobenius");
+        }
+        if (!known(key)) {
+            std::string list;
+            for (const auto& p : backend.params()) list += (list.empty() ? "" : ", ") + p.key;
+            throw UsageError(
+                "", 0, "backend '" + backend.name() + "' has no parameter '" + key + "'",
+                list.empty() ? "it takes no parameters" : "its parameters are " + list + " (see `sigstream backends`)");
+        }
+        if (!out.emplace(key, value).second)
+            throw UsageError("", 0, "--param " + key + " is given twice", "give each parameter once");
+    }
+    return out;
+}
+
+std::string command_line(const std::vector<std::string>& argv) {
+    std::string command;
+    for (const auto& a : argv) command += (command.empty() ? "" : " ") + shell_quote(a);
+    return command;
+}
+
+std::string utc_now() {
+    std::time_t now = std::time(nullptr);
+    char when[32];
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return when;
+}
+
+}  // namespace sigstream::cli
