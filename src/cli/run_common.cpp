@@ -10,7 +10,11 @@
 #include <ctime>
 #include <fstream>
 
+#include <charconv>
+#include <memory>
 #include "core/format.h"
+#include "io/output_file.h"
+#include "io/run_tsv.h"
 
 namespace sigstream::cli {
 
@@ -249,6 +253,188 @@ std::string utc_now() {
     gmtime_r(&now, &tm);
     std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return when;
+}
+
+// ---------------------------------------------------------------- replicate runs
+
+namespace {
+
+int parse_positive(const std::string& text, const std::string& flag, const std::string& whole, int min) {
+    long long v = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (r.ec != std::errc() || r.ptr != text.data() + text.size() || v < min || v > 100000)
+        throw UsageError("", 0, "--" + flag + " '" + whole + "' is not a range A:B of whole numbers",
+                         "e.g. --" + flag + (min == 0 ? " 0:10" : " 2:15"));
+    return static_cast<int>(v);
+}
+
+}  // namespace
+
+std::vector<int> parse_k_range(const std::string& text, const std::string& flag) {
+    const std::size_t colon = text.find(':');
+    const int a = parse_positive(text.substr(0, colon), flag, text, 1);
+    const int b = colon == std::string::npos ? a : parse_positive(text.substr(colon + 1), flag, text, 1);
+    if (b < a)
+        throw UsageError("", 0, "--" + flag + " " + text + " is empty (its end is below its start)",
+                         "give A:B with A <= B, e.g. --" + flag + " 2:15");
+    std::vector<int> ks;
+    for (int k = a; k <= b; ++k) ks.push_back(k);
+    return ks;
+}
+
+std::pair<int, int> parse_range(const std::string& text, const std::string& flag) {
+    const std::size_t colon = text.find(':');
+    if (colon == std::string::npos)
+        throw UsageError("", 0, "--" + flag + " '" + text + "' is not A:B", "e.g. --" + flag + " 0:10 (A <= i < B)");
+    const int a = parse_positive(text.substr(0, colon), flag, text, 0);
+    const int b = parse_positive(text.substr(colon + 1), flag, text, 0);
+    if (b <= a)
+        throw UsageError("", 0, "--" + flag + " " + text + " is empty (A:B holds A <= i < B)",
+                         "give A < B, e.g. --" + flag + " 0:10");
+    return {a, b};
+}
+
+void add_selection_options(Parser& p) {
+    const SelectionRule d;
+    p.section("Choosing K (docs/choosing-k.md)")
+        .option("min-mean-stability", "S", "a stable K has mean signature stability (silhouette) >= S",
+                exact_number(d.min_mean_stability))
+        .option("min-stability", "S", "… and every signature's stability >= S", exact_number(d.min_stability))
+        .option("min-gain", "G",
+                "a larger stable K improves the fit significantly when its Poisson deviance drops by more than G "
+                "per added parameter (noise alone gives about 1)",
+                exact_number(d.min_gain));
+}
+
+SelectionRule selection_rule(const Args& args) {
+    SelectionRule r;
+    r.min_mean_stability = args.get_double("min-mean-stability", r.min_mean_stability, -1.0, 1.0);
+    r.min_stability = args.get_double("min-stability", r.min_stability, -1.0, 1.0);
+    r.min_gain = args.get_double("min-gain", r.min_gain, 0.0, 1e12);
+    return r;
+}
+
+namespace {
+
+std::string int_list(const std::vector<int>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+    return s + "]";
+}
+
+void write_stability(const Solution& s, std::ostream& out) {
+    out << "Signature\tStability\tReplicateCosine\tMedoidCosine\n";
+    for (int c = 0; c < s.k; ++c)
+        out << s.signatures.columns[static_cast<std::size_t>(c)] << "\t" << exact_number(s.stability(c)) << "\t"
+            << exact_number(s.member_cosine(c)) << "\t" << exact_number(s.medoid_cosine(c)) << "\n";
+}
+
+void write_replicates(const Solution& s, std::uint64_t root, std::ostream& out) {
+    out << "Replicate\tBootstrapSeed\tStartSeed\tIterations\tObjective";
+    for (const auto& name : s.signatures.columns) out << "\t" << name;
+    out << "\n";
+    for (std::size_t r = 0; r < s.replicates.size(); ++r) {
+        const Replicate& rep = *s.replicates[r];
+        out << rep.index << "\t" << bootstrap_seed(root, rep.index) << "\t" << start_seed(root, rep.k, rep.index)
+            << "\t" << rep.iterations << "\t" << exact_number(rep.objective);
+        for (int c : s.member[r]) out << "\t" << (c + 1);  // the replicate's own column, 1-based
+        out << "\n";
+    }
+}
+
+void write_selection(const Selection& sel, std::size_t samples, std::ostream& out) {
+    out << "K\tMeanStability\tMinStability\tFrobeniusPct\tKL\tMeanSampleCosine\tChosen\tStable\tDevianceGain\n";
+    for (std::size_t i = 0; i < sel.solutions.size(); ++i) {
+        const Solution& s = sel.solutions[i];
+        out << s.k << "\t" << exact_number(s.mean_stability) << "\t" << exact_number(s.min_stability) << "\t"
+            << exact_number(s.frobenius_pct) << "\t" << exact_number(s.kl) << "\t" << exact_number(s.mean_sample_cosine)
+            << "\t" << (i == sel.chosen ? 1 : 0) << "\t" << (s.stable ? 1 : 0) << "\t"
+            << (i == 0 ? std::string("NA") : exact_number(deviance_gain(sel.solutions[i - 1], s, samples))) << "\n";
+    }
+}
+
+void write_metadata(const ReplicateRunInfo& info, const LabelledMatrix& counts, const FitInput& input,
+                    const Selection& sel, std::ostream& out) {
+    std::error_code ec;
+    fs::path cwd = fs::current_path(ec);
+    const Solution& chosen = sel.solutions[sel.chosen];
+    out << "# Written by `sigstream " << info.command
+        << "`. Every other file of this run folder is byte-reproducible from the\n"
+           "# same input, seed, parameters and sigstream version; this one also records when and where.\n";
+    out << "sigstream_version = " << toml_string(SIGSTREAM_VERSION_STRING) << "\n";
+    out << "command_line = " << toml_string(command_line(info.argv)) << "\n";
+    out << "argv = " << toml_string_array(info.argv) << "\n";
+    out << "working_directory = " << toml_string(ec ? std::string() : cwd.string()) << "\n";
+    out << "created = " << utc_now() << "\n";
+    out << "root_seed = " << info.plan.seed << "\n";
+    out << "k_range = " << int_list(info.plan.ks) << "\n";
+    out << "replicates = " << info.plan.replicates << "\n";
+    out << "chosen_k = " << chosen.k << "\n";
+    out << "choice = " << toml_string(sel.reason) << "\n";
+    out << "normalise = "
+        << toml_string(info.plan.normalise == Normalisation::none ? "none" : normalisation_name(info.plan.normalise))
+        << "\n";
+    out << "max_iter = " << info.plan.max_iter << "\n";
+    out << "tol = " << toml_float(info.plan.tol) << "\n";
+    out << "threads = " << info.threads << "\n";
+    out << "signatures = " << toml_string_array(chosen.signatures.columns) << "\n";
+    if (!info.shards.empty()) out << "shards = " << toml_string_array(info.shards) << "\n";
+
+    out << "\n[selection]\n";
+    out << "min_mean_stability = " << toml_float(info.rule.min_mean_stability) << "\n";
+    out << "min_stability = " << toml_float(info.rule.min_stability) << "\n";
+    out << "min_gain = " << toml_float(info.rule.min_gain) << "\n";
+
+    out << "\n[input]\n";
+    out << "matrix = " << toml_string(info.matrix) << "\n";
+    if (info.matrix != "-" && !info.matrix.empty()) {
+        fs::path abs = fs::absolute(info.matrix, ec);
+        if (!ec) out << "matrix_absolute = " << toml_string(abs.lexically_normal().string()) << "\n";
+    }
+    if (!info.sha256.empty()) out << "sha256 = " << toml_string(info.sha256) << "\n";
+    out << "context = " << toml_string(std::string(context_name(counts.context))) << "\n";
+    out << "samples = " << counts.columns.size() << "\n";
+    out << "empty_samples = " << toml_string_array(input.empty_samples) << "\n";
+
+    out << "\n[backend]\n";
+    out << "name = " << toml_string(info.backend) << "\n";
+    out << "version = " << toml_string(info.backend_version) << "\n";
+    if (!info.backend_objective.empty()) out << "objective = " << toml_string(info.backend_objective) << "\n";
+    if (!info.backend_file.empty()) out << "file = " << toml_string(info.backend_file) << "\n";
+    out << "\n# Every parameter: the backend's defaults, overridden by --param.\n[backend.params]\n";
+    for (const auto& [k, v] : info.params) out << toml_key(k) << " = " << toml_string(v) << "\n";
+    if (info.command == "extract") {
+        out << "\n# The parameters given with --param (the rest are the backend's defaults).\n[backend.user_params]\n";
+        for (const auto& [k, v] : info.user_params) out << toml_key(k) << " = " << toml_string(v) << "\n";
+    }
+}
+
+}  // namespace
+
+void write_replicate_run(RunFolder& folder, const LabelledMatrix& counts, const FitInput& input,
+                         const Selection& selection, const ReplicateRunInfo& info) {
+    std::vector<std::unique_ptr<OutputFile>> files;
+    auto open = [&](const std::string& name) -> std::ostream& {
+        files.push_back(std::make_unique<OutputFile>(folder.file(name)));
+        return files.back()->stream();
+    };
+    auto write_solution = [&](const Solution& s, const std::string& dir) {
+        write_labelled_matrix(s.signatures, open(dir + "signatures.tsv"), "MutationType");
+        write_labelled_matrix(s.medoids, open(dir + "medoids.tsv"), "MutationType");
+        write_exposures(counts.columns, s.signatures.columns, s.exposures, open(dir + "exposures.tsv"));
+        write_sample_stats(s.stats, open(dir + "sample_stats.tsv"));
+        write_stability(s, open(dir + "stability.tsv"));
+    };
+    write_solution(selection.solutions[selection.chosen], "");
+    write_selection(selection, input.kept.size(), open("selection.tsv"));
+    for (const Solution& s : selection.solutions) {
+        const std::string dir = "solutions/K" + std::to_string(s.k) + "/";
+        write_solution(s, dir);
+        write_replicates(s, info.plan.seed, open(dir + "replicates.tsv"));
+    }
+    write_metadata(info, counts, input, selection, open("metadata.toml"));
+    for (auto& f : files) f->finish();
+    for (auto& f : files) f->commit();
 }
 
 }  // namespace sigstream::cli

@@ -15,8 +15,10 @@
 #include <system_error>
 #include <vector>
 
+#include "cli/args.h"
 #include "core/errors.h"
 #include "extract/backend.h"
+#include "extract/selection.h"
 
 namespace sigstream::cli {
 
@@ -157,5 +159,37 @@ private:
     bool force_;
     std::string temp_, old_;
 };
+
+// ---------------------------------------------------------------- replicate runs (extract, consensus)
+
+// What metadata.toml records about a run with replicates.
+struct ReplicateRunInfo {
+    std::string command;  // "extract" or "consensus"
+    std::vector<std::string> argv;
+    std::string matrix, sha256;
+    std::string backend, backend_version, backend_objective, backend_file;
+    std::map<std::string, std::string> params;       // every backend parameter, defaults included
+    std::map<std::string, std::string> user_params;  // those given with --param (extract only)
+    ReplicatePlan plan;
+    SelectionRule rule;
+    int threads = 1;
+    std::vector<std::string> shards;  // consensus: the shard files merged
+};
+
+// "2:15" → {2, …, 15}; UsageError naming `flag` otherwise.
+std::vector<int> parse_k_range(const std::string& text, const std::string& flag);
+// "A:B" → (A, B) with 0 <= A < B; UsageError naming `flag` otherwise.
+std::pair<int, int> parse_range(const std::string& text, const std::string& flag);
+
+// The selection options shared by extract and consensus.
+void add_selection_options(Parser& p);
+SelectionRule selection_rule(const Args& args);
+
+// Writes the run folder of a replicate run into `folder` (not yet committed): the chosen K's
+// signatures.tsv, medoids.tsv, exposures.tsv, sample_stats.tsv, stability.tsv at the top, selection.tsv,
+// solutions/K<k>/ for every K, and metadata.toml. Every file but metadata.toml depends only on
+// (counts, replicates, rule), so a merged run equals a one-process run byte for byte.
+void write_replicate_run(RunFolder& folder, const LabelledMatrix& counts, const FitInput& input,
+                         const Selection& selection, const ReplicateRunInfo& info);
 
 }  // namespace sigstream::cli

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/errors.h"
+#include "extract/normalise.h"
 
 namespace sigstream {
 
@@ -57,65 +58,78 @@ std::vector<SampleStats> sample_stats(const Eigen::MatrixXd& V, const Eigen::Mat
     return out;
 }
 
-ExtractResult extract_signatures(const LabelledMatrix& counts, const Backend& backend, const ExtractOptions& options) {
+FitInput prepare_fit_input(const LabelledMatrix& counts, const std::string& source) {
     const Eigen::MatrixXd& V = counts.values;
     const Eigen::Index channels = V.rows(), n = V.cols();
     if (static_cast<std::size_t>(channels) != channel_count(counts.context))
-        throw DataError(options.source, 0,
+        throw DataError(source, 0,
                         "the matrix has " + std::to_string(channels) + " rows, not the " +
                             std::to_string(channel_count(counts.context)) + " channels of " +
                             std::string(context_name(counts.context)),
                         "read matrices with read_count_matrix");
     if (counts.columns.size() != static_cast<std::size_t>(n))
-        throw DataError(options.source, 0,
+        throw DataError(source, 0,
                         "the matrix has " + std::to_string(n) + " columns but " +
                             std::to_string(counts.columns.size()) + " sample names",
                         "give one name per column");
     std::set<std::string> names;
     for (const auto& c : counts.columns)
         if (!names.insert(c).second)
-            throw DataError(options.source, 0, "sample '" + c + "' appears twice in the matrix",
+            throw DataError(source, 0, "sample '" + c + "' appears twice in the matrix",
                             "give every sample a unique name");
-
-    ExtractResult r;
-    r.samples = counts.columns;
-    std::vector<Eigen::Index> kept;
+    FitInput in;
     for (Eigen::Index j = 0; j < n; ++j) {
         double sum = 0;
         for (Eigen::Index i = 0; i < channels; ++i) {
             const double v = V(i, j);
             if (!std::isfinite(v) || v < 0)
                 throw DataError(
-                    options.source, 0,
+                    source, 0,
                     "sample '" + counts.columns[static_cast<std::size_t>(j)] + "' has a negative or non-finite count",
                     "counts must be finite and non-negative");
             sum += v;
         }
         if (sum > 0)
-            kept.push_back(j);
+            in.kept.push_back(j);
         else
-            r.empty_samples.push_back(counts.columns[static_cast<std::size_t>(j)]);
+            in.empty_samples.push_back(counts.columns[static_cast<std::size_t>(j)]);
     }
-    if (kept.size() < 2)
-        throw DataError(options.source, 0,
-                        "only " + std::to_string(kept.size()) + " of the " + std::to_string(n) +
+    if (in.kept.size() < 2)
+        throw DataError(source, 0,
+                        "only " + std::to_string(in.kept.size()) + " of the " + std::to_string(n) +
                             " samples have any mutations; extraction needs at least two",
                         "add samples with mutations, or check that the counting step found SNVs");
-    if (!r.empty_samples.empty())
-        r.warnings.push_back(std::to_string(r.empty_samples.size()) +
-                             " sample(s) have no mutations; they are left out of the fit and get zero exposures: " +
-                             name_list(r.empty_samples));
+    if (!in.empty_samples.empty())
+        in.warnings.push_back(std::to_string(in.empty_samples.size()) +
+                              " sample(s) have no mutations; they are left out of the fit and get zero exposures: " +
+                              name_list(in.empty_samples));
+    in.max_k = static_cast<int>(std::min<long long>(channels, static_cast<long long>(in.kept.size())) - 1);
+    in.V.resize(channels, static_cast<Eigen::Index>(in.kept.size()));
+    for (std::size_t c = 0; c < in.kept.size(); ++c) in.V.col(static_cast<Eigen::Index>(c)) = V.col(in.kept[c]);
+    return in;
+}
 
-    const long long upper = std::min<long long>(channels, static_cast<long long>(kept.size())) - 1;  // largest K
-    if (options.k < 1 || options.k > upper)
-        throw UsageError(options.source, 0,
-                         "K = " + std::to_string(options.k) + " is out of range: with " + std::to_string(channels) +
-                             " channels and " + std::to_string(kept.size()) +
-                             " non-empty samples K must be from 1 to " + std::to_string(upper),
+void check_k(int k, const FitInput& in, const std::string& source) {
+    if (k < 1 || k > in.max_k)
+        throw UsageError(source, 0,
+                         "K = " + std::to_string(k) + " is out of range: with " + std::to_string(in.V.rows()) +
+                             " channels and " + std::to_string(in.kept.size()) +
+                             " non-empty samples K must be from 1 to " + std::to_string(in.max_k),
                          "K must be at least 1 and below min(channels, non-empty samples)");
+}
 
-    Eigen::MatrixXd Vfit(channels, static_cast<Eigen::Index>(kept.size()));
-    for (std::size_t c = 0; c < kept.size(); ++c) Vfit.col(static_cast<Eigen::Index>(c)) = V.col(kept[c]);
+ExtractResult extract_signatures(const LabelledMatrix& counts, const Backend& backend, const ExtractOptions& options) {
+    const Eigen::MatrixXd& V = counts.values;
+    const Eigen::Index channels = V.rows(), n = V.cols();
+    FitInput in = prepare_fit_input(counts, options.source);
+    check_k(options.k, in, options.source);
+    ExtractResult r;
+    r.samples = counts.columns;
+    r.empty_samples = in.empty_samples;
+    r.warnings = in.warnings;
+    const std::vector<Eigen::Index>& kept = in.kept;
+    const Eigen::VectorXd factors = normalisation_factors(in.V, options.normalise);
+    const Eigen::MatrixXd Vfit = in.V * factors.asDiagonal();
 
     FitRequest req;
     req.k = options.k;
@@ -148,7 +162,8 @@ ExtractResult extract_signatures(const LabelledMatrix& counts, const Backend& ba
     }
     r.signatures.values = W;
     r.exposures = Eigen::MatrixXd::Zero(K, n);
-    for (std::size_t c = 0; c < kept.size(); ++c) r.exposures.col(kept[c]) = Hfit.col(static_cast<Eigen::Index>(c));
+    for (std::size_t c = 0; c < kept.size(); ++c)  // back to the true totals
+        r.exposures.col(kept[c]) = Hfit.col(static_cast<Eigen::Index>(c)) / factors(static_cast<Eigen::Index>(c));
 
     r.stats = sample_stats(V, W, r.exposures, counts.columns);
     r.trace = std::move(fit.trace);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "extract/backend.h"
+#include "extract/normalise.h"
 #include "io/matrix_tsv.h"
 
 namespace sigstream {
@@ -30,8 +31,9 @@ struct ExtractOptions {
     std::uint64_t seed = 1;
     int max_iter = 10000;
     double tol = 1e-8;
-    std::map<std::string, std::string> params;  // backend parameters, keys without the backend prefix
-    std::string source;                         // the matrix's file, named in errors about the matrix
+    std::map<std::string, std::string> params;      // backend parameters, keys without the backend prefix
+    Normalisation normalise = Normalisation::none;  // fit to normalised samples, exposures rescaled back
+    std::string source;                             // the matrix's file, named in errors about the matrix
     // Called with (iteration, objective); return false to ask the backend to stop.
     std::function<bool(int, double)> progress;
 };
@@ -60,6 +62,20 @@ struct ExtractResult {
     std::vector<std::string> empty_samples;
     std::vector<std::string> warnings;
 };
+
+// The part of a matrix that is fitted: its non-empty samples. Checks the matrix (shape, names, values)
+// and throws DataError when fewer than two samples have mutations.
+struct FitInput {
+    Eigen::MatrixXd V;                       // channels x non-empty samples
+    std::vector<Eigen::Index> kept;          // their columns in the full matrix
+    std::vector<std::string> empty_samples;  // the all-zero samples, left out
+    std::vector<std::string> warnings;       // naming the empty samples, if any
+    int max_k = 0;                           // the largest K: min(channels, non-empty samples) - 1
+};
+FitInput prepare_fit_input(const LabelledMatrix& counts, const std::string& source);
+
+// UsageError unless 1 <= k <= in.max_k.
+void check_k(int k, const FitInput& in, const std::string& source);
 
 // Runs the stage. Throws UsageError (K out of range, unknown or rejected parameter), DataError (fewer
 // than two non-empty samples, negative or non-finite counts, duplicated sample names, a failed fit).

@@ -1,0 +1,37 @@
+// Normalisation of hypermutated samples before fitting (DESIGN §7). Every method scales whole samples
+// (columns), never single channels, so a sample's profile is unchanged and exposures fitted to the
+// scaled sample are brought back to the sample's true total by dividing by the same factor.
+//
+//   none  every factor 1.
+//   100x  samples with more than 100 × channels mutations (9600 for SBS96) are scaled down to exactly
+//         that many; the rest are untouched.
+//   gmm   a cap from the cohort's own burden distribution: a two-component Gaussian mixture is fitted by
+//         EM to log10(total) of the non-empty samples (start: the components at the 25th and 75th
+//         percentiles, each with the overall variance, equal weights; 500 iterations or a change in
+//         log-likelihood below 1e-10). The cap is 10^(μ + 2σ) of the lower component, but never below
+//         100 × channels; samples above the cap are scaled down to it. With fewer than 10 non-empty
+//         samples the mixture is not fitted and the cap is 100 × channels (as 100x).
+//   log2  totals are compressed logarithmically: a sample with total T is scaled to
+//         M · log2(1 + T) / log2(1 + M), where M is the median total of the non-empty samples, so the
+//         median sample keeps its size and a sample 1000 times larger becomes about 2–3 times larger.
+// Empty samples get factor 1.
+#pragma once
+
+#include <Eigen/Dense>
+#include <string>
+
+namespace sigstream {
+
+enum class Normalisation { none, gmm, x100, log2 };
+
+// "none", "gmm", "100x", "log2" (case-insensitive); UsageError otherwise.
+Normalisation parse_normalisation(const std::string& name);
+const char* normalisation_name(Normalisation n);
+
+// The factor of each column of V (channels x samples): normalised column j = factors(j) · V.col(j).
+Eigen::VectorXd normalisation_factors(const Eigen::MatrixXd& V, Normalisation method);
+
+// The cap of `gmm` for these totals and this many channels (exposed for tests).
+double gmm_cap(const Eigen::VectorXd& totals, int channels);
+
+}  // namespace sigstream

@@ -1,0 +1,95 @@
+#include "extract/replicates.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "extract/resample.h"
+
+namespace sigstream {
+
+std::uint64_t bootstrap_seed(std::uint64_t root, int index) {
+    return replicate_seed(root, 0, index);
+}
+
+std::uint64_t start_seed(std::uint64_t root, int k, int index) {
+    return replicate_seed(root, k, index);
+}
+
+Eigen::MatrixXd replicate_matrix(const Eigen::MatrixXd& V, std::uint64_t root, int index, Normalisation normalise) {
+    Eigen::MatrixXd B = bootstrap_counts(V, bootstrap_seed(root, index));
+    if (normalise != Normalisation::none) B = B * normalisation_factors(B, normalise).asDiagonal();
+    return B;
+}
+
+std::vector<Replicate> fit_replicates(const Eigen::MatrixXd& V, const Backend& backend, const ReplicatePlan& plan,
+                                      int threads, const std::function<void(const Replicate&, int, int)>& done) {
+    struct Job {
+        int k, index;
+    };
+    std::vector<Job> jobs;
+    for (int k : plan.ks)
+        for (int i = plan.first; i < plan.last; ++i) jobs.push_back({k, i});
+    std::vector<Replicate> out(jobs.size());
+    std::vector<std::exception_ptr> errors(jobs.size());
+    // Largest K first (the longest fits), so the threads finish together; the output order is fixed.
+    std::vector<std::size_t> order(jobs.size());
+    for (std::size_t j = 0; j < order.size(); ++j) order[j] = order.size() - 1 - j;
+
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex report;
+    int finished = 0;
+    // One resampled matrix at a time per thread; the bootstrap of replicate i is redrawn for each K
+    // (cheap next to a fit) so that no K waits on another.
+    auto worker = [&] {
+        for (;;) {
+            const std::size_t n = next.fetch_add(1);
+            if (n >= order.size() || failed.load()) return;
+            const std::size_t j = order[n];
+            try {
+                const Job job = jobs[j];
+                const Eigen::MatrixXd B = replicate_matrix(V, plan.seed, job.index, plan.normalise);
+                FitRequest req;
+                req.k = job.k;
+                req.seed = start_seed(plan.seed, job.k, job.index);
+                req.max_iter = plan.max_iter;
+                req.tol = plan.tol;
+                req.params = plan.params;
+                FitResult fit = backend.fit(B, req);
+                Replicate& r = out[j];
+                r.k = job.k;
+                r.index = job.index;
+                r.W = std::move(fit.W);
+                for (Eigen::Index c = 0; c < r.W.cols(); ++c) {
+                    const double s = r.W.col(c).sum();
+                    if (s > 0)
+                        r.W.col(c) /= s;
+                    else
+                        r.W.col(c).setConstant(1.0 / static_cast<double>(r.W.rows()));
+                }
+                r.iterations = fit.iterations;
+                r.objective = fit.trace.empty() ? 0.0 : fit.trace.back();
+                if (done) {
+                    std::lock_guard<std::mutex> lock(report);
+                    done(r, ++finished, static_cast<int>(jobs.size()));
+                }
+            } catch (...) {
+                errors[j] = std::current_exception();
+                failed.store(true);
+            }
+        }
+    };
+    const int n_threads = std::max(1, std::min<int>(threads, static_cast<int>(jobs.size())));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < n_threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+    return out;
+}
+
+}  // namespace sigstream

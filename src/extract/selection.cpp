@@ -1,0 +1,127 @@
+#include "extract/selection.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+
+#include "core/format.h"
+#include "extract/nnls.h"
+
+namespace sigstream {
+
+Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int k,
+                        std::vector<const Replicate*> replicates) {
+    std::sort(replicates.begin(), replicates.end(),
+              [](const Replicate* a, const Replicate* b) { return a->index < b->index; });
+    std::vector<Eigen::MatrixXd> Ws;
+    for (const Replicate* r : replicates) Ws.push_back(r->W);
+    const ConsensusResult c = consensus_signatures(Ws);
+
+    // Exposures of the non-empty samples by NNLS on their true counts; order by total exposure.
+    const Nnls nnls(c.mean);
+    const Eigen::MatrixXd Hkept = nnls.solve_all(input.V);
+    const Eigen::VectorXd load = Hkept.rowwise().sum();
+    std::vector<int> order(static_cast<std::size_t>(k));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return load(a) > load(b); });
+
+    Solution s;
+    s.k = k;
+    s.replicates = replicates;
+    const Eigen::Index channels = input.V.rows(), n = counts.values.cols();
+    s.signatures.context = s.medoids.context = counts.context;
+    s.signatures.values.resize(channels, k);
+    s.medoids.values.resize(channels, k);
+    s.exposures = Eigen::MatrixXd::Zero(k, n);
+    s.stability.resize(k);
+    s.member_cosine.resize(k);
+    s.medoid_cosine.resize(k);
+    s.member.assign(replicates.size(), std::vector<int>(static_cast<std::size_t>(k)));
+    for (int pos = 0; pos < k; ++pos) {
+        const int c_idx = order[static_cast<std::size_t>(pos)];
+        const std::string name = signature_name(counts.context, pos);
+        s.signatures.columns.push_back(name);
+        s.medoids.columns.push_back(name);
+        s.signatures.values.col(pos) = c.mean.col(c_idx);
+        s.medoids.values.col(pos) = c.medoid.col(c_idx);
+        for (std::size_t j = 0; j < input.kept.size(); ++j)
+            s.exposures(pos, input.kept[j]) = Hkept(c_idx, static_cast<Eigen::Index>(j));
+        s.stability(pos) = c.stability(c_idx);
+        s.member_cosine(pos) = c.mean_member_cosine(c_idx);
+        const double d = c.mean.col(c_idx).norm() * c.medoid.col(c_idx).norm();
+        s.medoid_cosine(pos) = d > 0 ? c.mean.col(c_idx).dot(c.medoid.col(c_idx)) / d : 0.0;
+        for (std::size_t r = 0; r < replicates.size(); ++r)
+            s.member[r][static_cast<std::size_t>(pos)] = c.member[r][static_cast<std::size_t>(c_idx)];
+    }
+    s.stats = sample_stats(counts.values, s.signatures.values, s.exposures, counts.columns);
+
+    s.mean_stability = s.stability.mean();
+    s.min_stability = s.stability.minCoeff();
+    // Reconstruction metrics over the non-empty samples, from the per-sample statistics.
+    double l2_res = 0, l2_v = 0, kl = 0, cos = 0;
+    const Eigen::MatrixXd recon = c.mean * Hkept;
+    l2_res = (input.V - recon).squaredNorm();
+    l2_v = input.V.squaredNorm();
+    for (std::size_t j = 0; j < input.kept.size(); ++j) {
+        const SampleStats& st = s.stats[static_cast<std::size_t>(input.kept[j])];
+        kl += st.kl;
+        cos += st.cosine;
+    }
+    s.frobenius_pct = l2_v > 0 ? 100.0 * std::sqrt(l2_res) / std::sqrt(l2_v) : 0.0;
+    s.kl = kl;
+    s.mean_sample_cosine = input.kept.empty() ? 0.0 : cos / static_cast<double>(input.kept.size());
+    return s;
+}
+
+double deviance_gain(const Solution& smaller, const Solution& larger, std::size_t samples) {
+    const double channels = static_cast<double>(smaller.signatures.values.rows());
+    const double params = static_cast<double>(larger.k - smaller.k) * (static_cast<double>(samples) + channels - 1);
+    return 2.0 * (smaller.kl - larger.kl) / params;
+}
+
+Selection select_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
+                   const SelectionRule& rule) {
+    std::map<int, std::vector<const Replicate*>> by_k;
+    for (const Replicate& r : replicates) by_k[r.k].push_back(&r);
+    Selection sel;
+    for (auto& [k, reps] : by_k) {
+        sel.solutions.push_back(build_solution(counts, input, k, reps));
+        Solution& s = sel.solutions.back();
+        s.stable = s.mean_stability >= rule.min_mean_stability && s.min_stability >= rule.min_stability;
+    }
+    const std::size_t n = input.kept.size();
+    auto fmt = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.3g", v);
+        return std::string(buf);
+    };
+    for (std::size_t i = 0; i < sel.solutions.size(); ++i) {
+        const Solution& s = sel.solutions[i];
+        if (!s.stable) continue;
+        bool beaten = false;
+        for (std::size_t j = i + 1; j < sel.solutions.size() && !beaten; ++j)
+            if (sel.solutions[j].stable && deviance_gain(s, sel.solutions[j], n) > rule.min_gain) beaten = true;
+        if (!beaten) {
+            sel.chosen = i;
+            sel.reason = "K = " + std::to_string(s.k) + " is the smallest stable K (mean stability " +
+                         fmt(s.mean_stability) + ", minimum " + fmt(s.min_stability) +
+                         ") that no larger stable K improves significantly (deviance gain > " + fmt(rule.min_gain) +
+                         " per parameter)";
+            return sel;
+        }
+    }
+    // No stable K: the most stable one.
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < sel.solutions.size(); ++i)
+        if (sel.solutions[i].mean_stability > sel.solutions[best].mean_stability) best = i;
+    sel.chosen = best;
+    sel.reason = "no K met the stability thresholds (mean >= " + fmt(rule.min_mean_stability) +
+                 ", minimum >= " + fmt(rule.min_stability) + "); K = " + std::to_string(sel.solutions[best].k) +
+                 " has the highest mean stability (" + fmt(sel.solutions[best].mean_stability) + ")";
+    sel.warnings.push_back(sel.reason + " — treat it with care, or fix K with --k");
+    return sel;
+}
+
+}  // namespace sigstream

@@ -1,0 +1,75 @@
+// From replicate fits to an answer (DESIGN §7): the consensus solution at each K, and the choice of K.
+//
+// Solution at K: the consensus signatures of the K's replicates (extract/consensus.h), named SBS96A, …
+// in decreasing order of total exposure; exposures of every sample by exact NNLS on its true counts
+// (normalisation scales whole samples and NNLS is scale-equivariant, so this equals fitting the
+// normalised sample and rescaling to its true total); per-sample statistics as in `extract`.
+//
+// Selection metrics per K (selection.tsv):
+//   MeanStability, MinStability  mean and minimum over the K clusters of the mean silhouette
+//   FrobeniusPct                 100 ‖V − W H‖_F / ‖V‖_F over the non-empty samples
+//   KL                           Σ_samples Σ_channels v log(v / v̂) − v + v̂ (generalised KL)
+//   MeanSampleCosine             mean over non-empty samples of cos(v, v̂)
+//
+// The rule (docs/choosing-k.md):
+//   1. K is stable when MeanStability >= min_mean_stability (0.8) and MinStability >= min_stability (0.2).
+//   2. The deviance gain of a larger K' over K is the drop in Poisson deviance 2·KL per added parameter,
+//        gain(K, K') = (2 KL(K) − 2 KL(K')) / ((K' − K) (n + channels − 1)),
+//      n = non-empty samples: each added signature brings channels − 1 free proportions and n
+//      exposures. Fitting pure Poisson noise gains about 1 per parameter; larger K' improves the
+//      reconstruction significantly when gain > min_gain (default 2).
+//   3. Chosen K = the smallest stable K that no larger stable K' improves significantly.
+//   4. No stable K: the K with the highest MeanStability (ties: the smaller K), with a warning.
+#pragma once
+
+#include <Eigen/Dense>
+#include <string>
+#include <vector>
+
+#include "extract/consensus.h"
+#include "extract/extract.h"
+#include "extract/replicates.h"
+#include "io/matrix_tsv.h"
+
+namespace sigstream {
+
+struct Solution {
+    int k = 0;
+    LabelledMatrix signatures;  // channels x K, consensus means, named and ordered
+    LabelledMatrix medoids;     // the same order and names
+    Eigen::MatrixXd exposures;  // K x all samples
+    std::vector<SampleStats> stats;
+    Eigen::VectorXd stability;                 // per signature: mean silhouette of its cluster
+    Eigen::VectorXd member_cosine;             // per signature: mean cosine of its replicates to the consensus
+    Eigen::VectorXd medoid_cosine;             // per signature: cosine between consensus and medoid
+    std::vector<const Replicate*> replicates;  // the K's replicates, by index
+    std::vector<std::vector<int>> member;      // member[r][s] = the column of replicate r in signature s
+    double mean_stability = 0, min_stability = 0, frobenius_pct = 0, kl = 0, mean_sample_cosine = 0;
+    bool stable = false;
+};
+
+struct SelectionRule {
+    double min_mean_stability = 0.8;
+    double min_stability = 0.2;
+    double min_gain = 2.0;
+};
+
+struct Selection {
+    std::vector<Solution> solutions;  // one per K, ascending
+    std::size_t chosen = 0;           // index into solutions
+    std::string reason;               // one sentence: why this K
+    std::vector<std::string> warnings;
+};
+
+// The consensus solution at one K. `replicates` are that K's fits (any order; used by index order).
+Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int k,
+                        std::vector<const Replicate*> replicates);
+
+// gain(K, K') of the rule above.
+double deviance_gain(const Solution& smaller, const Solution& larger, std::size_t samples);
+
+// Every K's solution from the replicates of a whole run (all K, all indices), and the chosen K.
+Selection select_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
+                   const SelectionRule& rule);
+
+}  // namespace sigstream

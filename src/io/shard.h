@@ -1,0 +1,49 @@
+// Extraction shards (`extract --shard-out F`, read by `sigstream consensus`): the replicate fits of one
+// process, with everything needed to check that shards belong together and to finish the run without
+// the original files — the run's settings and the count matrix itself.
+//
+// Text, TAB-separated, `.gz` accepted (docs/shards.md):
+//   ##sigstream-shard<TAB>1               format version
+//   ##KEY<TAB>VALUE…                      sigstream_version, backend, backend_version, param (KEY VALUE,
+//                                         every backend parameter incl. defaults), seed, replicates,
+//                                         k (the K's), range (first, last: first <= i < last),
+//                                         normalise, max_iter, tol, matrix (the file it came from)
+//   #counts<TAB>n                         then the count matrix: header and one row per channel
+//   #replicate<TAB>K<TAB>i<TAB>iterations<TAB>objective   then one row per channel: W's K values
+//   #end<TAB>number of replicates
+// Numbers are the shortest text that reads back exactly, so a merged run equals a one-process run.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "extract/replicates.h"
+#include "io/matrix_tsv.h"
+
+namespace sigstream {
+
+struct Shard {
+    std::string sigstream_version;
+    std::string backend, backend_version;
+    std::map<std::string, std::string> params;  // every parameter of the backend, defaults included
+    std::uint64_t seed = 0;
+    int replicates = 0;
+    std::vector<int> ks;
+    int first = 0, last = 0;
+    std::string normalise = "none";
+    int max_iter = 0;
+    double tol = 0;
+    std::string matrix;  // the matrix's file (for messages and metadata)
+    LabelledMatrix counts;
+    std::vector<Replicate> fits;  // ordered by K, then index
+};
+
+void write_shard(const Shard& shard, std::ostream& out);
+
+// Throws FormatError (file and line) for anything that is not a complete shard of this format.
+Shard read_shard(const std::string& path);
+
+}  // namespace sigstream
