@@ -114,7 +114,7 @@ except ImportError:  # pragma: no cover
 
 
 # ------------------------------------------------------------------ files
-def read_table(path):
+def read_table(path, allow_na=False):
     """A TSV (or CSV) with a header: returns (first header field, column names, row labels, values)."""
     try:
         with open(path, encoding="utf-8-sig") as f:
@@ -132,7 +132,7 @@ def read_table(path):
             raise ScoreError(f"{path}:{n}: {len(f)} fields, the header has {len(header)}")
         labels.append(f[0])
         try:
-            rows.append([float(x) for x in f[1:]])
+            rows.append([float("nan") if (allow_na and x == "NA") else float(x) for x in f[1:]])
         except ValueError:
             raise ScoreError(f"{path}:{n}: non-numeric value")
     return header[0], header[1:], labels, np.array(rows, dtype=float).reshape(len(rows), len(header) - 1)
@@ -156,7 +156,7 @@ def read_signatures(path, channels):
 
 
 def read_selection(path):
-    _, cols, labels, M = read_table(path)
+    _, cols, labels, M = read_table(path, allow_na=True)
     cols = ["K"] + cols  # the first header field is the K column
     if "Chosen" not in cols:
         raise ScoreError(f"{path}: no Chosen column")
