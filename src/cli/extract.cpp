@@ -76,7 +76,9 @@ Parser extract_parser() {
     p.section("Extraction")
         .option("backend", "NAME", "extraction backend: nmf, cnmf, aenmf, … (`sigstream backends` lists them)",
                 kDefaultBackend)
-        .option("k-range", "A:B", "the K's to try, A to B inclusive (when --k is not given)", kDefaultKRange)
+        .option("k-range", "A:B",
+                "the K's to try, A to B inclusive (one number: just that K); used when --k is not given",
+                kDefaultKRange)
         .option("k", "K", "fix the number of signatures: from 1 to min(channels, non-empty samples) - 1")
         .option("replicates", "R", "fits per K, each on a bootstrap of the matrix (at least 2)",
                 std::to_string(kDefaultReplicates) + "; with --k alone: one fit")
@@ -292,9 +294,12 @@ int run_replicates(const Args& args, RunInfo& run, const Backend& backend, bool 
     plan.tol = run.tol;
     plan.params = run.user_params;
     plan.normalise = run.normalise;
-    plan.replicates = static_cast<int>(args.get_int("replicates", kDefaultReplicates, 1, 100000));
-    if (plan.replicates < 2)
-        throw UsageError("", 0, "--replicates 1 gives no stability: the consensus needs at least 2 replicates",
+    const long long replicates = args.get_int("replicates", kDefaultReplicates, LLONG_MIN, 100000);
+    plan.replicates = static_cast<int>(std::max<long long>(replicates, 0));
+    if (replicates < 2)
+        throw UsageError("", 0,
+                         "--replicates " + std::to_string(replicates) +
+                             " gives no stability: the consensus needs at least 2 replicates",
                          "give --replicates 2 or more, or --k K without --replicates for one fit");
     const bool fixed_k = args.has("k");
     const bool default_range = !fixed_k && !args.has("k-range");

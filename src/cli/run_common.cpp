@@ -262,8 +262,13 @@ namespace {
 int parse_positive(const std::string& text, const std::string& flag, const std::string& whole, int min) {
     long long v = 0;
     auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (r.ec != std::errc() || r.ptr != text.data() + text.size() || v < min || v > 100000)
+    if (r.ec != std::errc() || r.ptr != text.data() + text.size() || v > 100000)
         throw UsageError("", 0, "--" + flag + " '" + whole + "' is not a range A:B of whole numbers",
+                         "e.g. --" + flag + (min == 0 ? " 0:10" : " 2:15"));
+    if (v < min)
+        throw UsageError("", 0,
+                         "--" + flag + " '" + whole + "' starts below " + std::to_string(min) +
+                             (min == 0 ? ": replicates are numbered from 0" : ": K is at least 1"),
                          "e.g. --" + flag + (min == 0 ? " 0:10" : " 2:15"));
     return static_cast<int>(v);
 }

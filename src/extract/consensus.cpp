@@ -90,7 +90,7 @@ ConsensusResult consensus_signatures(const std::vector<Eigen::MatrixXd>& replica
         for (int r = 0; r < R; ++r) {
             const Eigen::Index i = c * R + r;
             if (K == 1) {
-                sum += R > 1 ? 1.0 - (D.row(i).segment(c * R, R).sum()) / (R - 1) : 1.0;
+                sum += R > 1 ? 1.0 - (D.row(i).segment(c * R, R).sum()) / (R - 1) : 0.0;
                 continue;
             }
             if (R == 1) continue;  // a one-member cluster: s = 0

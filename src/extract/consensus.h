@@ -9,7 +9,8 @@
 //  3. Stability of a cluster = the mean silhouette of its members, with distance 1 − cosine:
 //     s = (b − a) / max(a, b), a = mean distance to the other members of its cluster, b = the smallest
 //     mean distance to the members of another cluster (s = 0 when a = b = 0 or the cluster has one
-//     member). With K = 1 there is no other cluster; stability is then the mean cosine between members.
+//     member). With K = 1 there is no other cluster; stability is then the mean cosine between members
+//     (0 with a single member).
 //  4. Consensus signature = the members' mean, scaled to sum 1; medoid = the member with the smallest
 //     total distance to the other members (ties: the lowest replicate).
 #pragma once

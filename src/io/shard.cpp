@@ -2,10 +2,12 @@
 
 #include <charconv>
 #include <cmath>
+#include <set>
 #include <string_view>
 
 #include "core/errors.h"
 #include "core/format.h"
+#include "extract/normalise.h"
 #include "io/line_reader.h"
 
 namespace sigstream {
@@ -46,10 +48,11 @@ public:
             fail("'" + s + "' is not a finite number");
         return v;
     }
-    long long integer(const std::string& s) const {
-        long long v = 0;
+    int integer(const std::string& s) const {
+        int v = 0;
         auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (r.ec != std::errc() || r.ptr != s.data() + s.size()) fail("'" + s + "' is not an integer");
+        if (r.ec != std::errc() || r.ptr != s.data() + s.size())
+            fail("'" + s + "' is not an integer in the range of a shard's counts, K's and indices");
         return v;
     }
     LineReader& reader() { return in_; }
@@ -105,11 +108,13 @@ Shard read_shard(const std::string& path) {
             "shard format " + first[1] + " is not the format " + std::to_string(kFormat) + " this sigstream reads",
             "merge shards with the sigstream version that wrote them");
     bool have_range = false;
+    std::set<std::string> seen;
     std::vector<std::string> f;
     for (;;) {
         f = p.line();
         if (f[0].rfind("##", 0) != 0) break;
         const std::string key = f[0].substr(2);
+        if (key != "param" && !seen.insert(key).second) p.fail("the field '" + f[0] + "' appears twice");
         auto need = [&](std::size_t n) {
             if (f.size() != n)
                 p.fail("the line '" + f[0] + "' has " + std::to_string(f.size()) + " fields, not " + std::to_string(n));
@@ -148,11 +153,19 @@ Shard read_shard(const std::string& path) {
         else
             p.fail("unknown shard field '" + f[0] + "'");
     }
+    for (const char* required : {"sigstream_version", "backend", "backend_version", "seed", "replicates", "k", "range",
+                                 "normalise", "max_iter", "tol", "matrix"})
+        if (!seen.count(required)) p.fail(std::string("the shard's header lacks its ##") + required + " line");
     if (s.backend.empty() || s.ks.empty() || !have_range || s.replicates < 1 || s.first < 0 || s.first >= s.last ||
         s.last > s.replicates)
-        p.fail("the shard's header is incomplete or inconsistent (backend, k, replicates, range)");
+        p.fail("the shard's header is inconsistent (backend, k, replicates, range)");
+    try {
+        parse_normalisation(s.normalise);
+    } catch (const UsageError&) {
+        p.fail("'" + s.normalise + "' is not a normalisation");
+    }
     if (f[0] != "#counts" || f.size() != 2) p.fail("expected the #counts line");
-    const long long n = p.integer(f[1]);
+    const int n = p.integer(f[1]);
     if (n < 1) p.fail("the shard holds no samples");
     auto header = p.line();
     if (header.size() != static_cast<std::size_t>(n) + 1)
@@ -174,7 +187,10 @@ Shard read_shard(const std::string& path) {
         if (i > 0) row = p.line();
         if (row.size() != static_cast<std::size_t>(n) + 1 || row[0] != labels[static_cast<std::size_t>(i)])
             p.fail("expected the counts row of channel " + labels[static_cast<std::size_t>(i)]);
-        for (Eigen::Index j = 0; j < n; ++j) s.counts.values(i, j) = p.number(row[static_cast<std::size_t>(j) + 1]);
+        for (Eigen::Index j = 0; j < n; ++j) {
+            s.counts.values(i, j) = p.number(row[static_cast<std::size_t>(j) + 1]);
+            if (s.counts.values(i, j) < 0) p.fail("a count is negative");
+        }
     }
     for (;;) {
         f = p.line();
@@ -191,14 +207,22 @@ Shard read_shard(const std::string& path) {
             row = p.line();
             if (row.size() != static_cast<std::size_t>(r.k) + 1 || row[0] != labels[static_cast<std::size_t>(i)])
                 p.fail("expected the signature row of channel " + labels[static_cast<std::size_t>(i)]);
-            for (Eigen::Index c = 0; c < r.k; ++c) r.W(i, c) = p.number(row[static_cast<std::size_t>(c) + 1]);
+            for (Eigen::Index c = 0; c < r.k; ++c) {
+                r.W(i, c) = p.number(row[static_cast<std::size_t>(c) + 1]);
+                if (r.W(i, c) < 0) p.fail("a signature value is negative");
+            }
         }
+        for (Eigen::Index c = 0; c < r.k; ++c)
+            if (std::abs(r.W.col(c).sum() - 1.0) > 1e-9)
+                p.fail("signature " + std::to_string(c + 1) + " of replicate " + f[2] + " of K = " + f[1] +
+                       " does not sum to 1");
         s.fits.push_back(std::move(r));
     }
-    if (f.size() != 2 || p.integer(f[1]) != static_cast<long long>(s.fits.size()))
+    if (f.size() != 2 || p.integer(f[1]) != static_cast<int>(s.fits.size()))
         p.fail("the #end line does not match the number of replicates");
     std::string extra;
-    if (p.reader().next(extra)) p.fail("text after #end");
+    while (p.reader().next(extra))
+        if (!extra.empty()) p.fail("text after #end");
     // The fits must be exactly the header's K's x range, in order.
     std::size_t at = 0;
     for (int k : s.ks)

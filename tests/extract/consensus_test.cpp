@@ -199,12 +199,8 @@ TEST(ConsensusOneReplicate, StabilityIsZero) {
     EXPECT_LT((c.medoid - reps[0]).cwiseAbs().maxCoeff(), 1e-15);
 }
 
-// BUG? (src/extract/consensus.cpp, step 3): consensus.h gives s = 0 to a cluster with one member, and
-// for K = 1 "the mean cosine between members" -- of which there are no pairs when R = 1. The code returns
-// 1 (perfectly stable) for K = 1, R = 1, but 0 for every K >= 2, R = 1. select_k then calls K = 1 stable
-// and every larger K unstable, so a run with --replicates 1 over a range that includes 1 always chooses
-// K = 1, without the "no stable K" warning. Either the header or the code should change.
-TEST(ConsensusOneReplicate, DISABLED_OneSignatureOneReplicateIsNotStable) {
+// One member, no pairs: K = 1 with one replicate is not stable (stability 0, as for K >= 2).
+TEST(ConsensusOneReplicate, OneSignatureOneReplicateIsNotStable) {
     const ConsensusResult c = consensus_signatures({columns({at_angle(30)})});
     ASSERT_EQ(c.stability.size(), 1);
     EXPECT_EQ(c.stability(0), 0.0);

@@ -335,14 +335,9 @@ TEST(ShardErrors, TextAfterEnd) {
     EXPECT_TRUE(format_error(text + block(text, 3, 2)));
 }
 
-// BUG (src/io/shard.cpp, read_shard): of the header only ##backend, ##k, ##replicates and ##range are
-// required. A shard without its ##seed, ##normalise, ##max_iter, ##tol, ##sigstream_version,
-// ##backend_version or ##matrix line is read without error, with defaults (seed 0, normalise "none",
-// max_iter 0, tol 0, empty strings), although shard.h promises a FormatError for "anything that is not a
-// complete shard of this format". `sigstream consensus` then writes those defaults into the run's
-// metadata as if they were the run's settings (or, next to a complete shard, reports a misleading
-// "--seed 0" mismatch).
-TEST(ShardErrors, DISABLED_EveryHeaderFieldIsRequired) {
+// Every header field is required: a shard without its seed, normalisation, iteration limit, tolerance,
+// versions or matrix name is not a complete shard (consensus would otherwise record defaults as settings).
+TEST(ShardErrors, EveryHeaderFieldIsRequired) {
     const std::string text = text_of(sample_shard());
     for (const char* line : {"##seed\t18446744073709551615\n", "##normalise\tgmm\n", "##max_iter\t12345\n",
                              "##tol\t0.30000000000000004\n", "##sigstream_version\t0.9.1-test\n",
@@ -352,10 +347,8 @@ TEST(ShardErrors, DISABLED_EveryHeaderFieldIsRequired) {
     }
 }
 
-// BUG (src/io/shard.cpp, Parser::integer and its callers): integers are read as long long and narrowed to
-// int without a range check, so a damaged "##replicates 4294967300" reads as 4 replicates and
-// "#replicate 4294967298 ..." as K = 2.
-TEST(ShardErrors, DISABLED_IntegersBeyondIntAreRefused) {
+// Integers beyond int are refused rather than narrowed (4294967300 must not read as 4).
+TEST(ShardErrors, IntegersBeyondIntAreRefused) {
     const std::string text = text_of(sample_shard());
     EXPECT_TRUE(format_error(replace_once(text, "##replicates\t4\n", "##replicates\t4294967300\n")));
     EXPECT_TRUE(format_error(replace_once(text, "#replicate\t2\t1\t", "#replicate\t4294967298\t1\t")));
