@@ -280,7 +280,13 @@ int run_crossval_command(int argc, char** argv) {
         throw UsageError("", 0, "--k " + std::to_string(k) + " is below 1",
                          "give the number of signatures, from 1 to channels - 1");
     run.k = static_cast<int>(std::min<long long>(k, INT_MAX));
-    const long long splits = args.get_int("splits", kDefaultSplits, LLONG_MIN, LLONG_MAX);
+    long long splits = 0;
+    try {
+        splits = args.get_int("splits", kDefaultSplits, LLONG_MIN, LLONG_MAX);
+    } catch (const UsageError&) {
+        throw UsageError("", 0, "--splits '" + args.get("splits") + "' is not a whole number",
+                         "give the number of splits, at least 2, e.g. --splits 30");
+    }
     if (splits < 2)
         throw UsageError("", 0, "--splits " + std::to_string(splits) + " is below 2",
                          "give at least 2 splits (consistency compares pairs of splits)");
@@ -288,7 +294,11 @@ int run_crossval_command(int argc, char** argv) {
         throw UsageError("", 0, "--splits " + std::to_string(splits) + " is above " + std::to_string(kMaxSplits),
                          "give fewer splits");
     run.splits = static_cast<int>(splits);
-    run.test_fraction = args.get_double("test-fraction", kDefaultTestFraction, -HUGE_VAL, HUGE_VAL);
+    try {
+        run.test_fraction = args.get_double("test-fraction", kDefaultTestFraction, -HUGE_VAL, HUGE_VAL);
+    } catch (const UsageError&) {
+        run.test_fraction = std::nan("");
+    }
     if (!(run.test_fraction > 0 && run.test_fraction < 1))
         throw UsageError("", 0, "--test-fraction " + args.get("test-fraction") + " is not strictly between 0 and 1",
                          "e.g. --test-fraction 0.2 holds out a fifth of the samples");
@@ -324,9 +334,15 @@ int run_crossval_command(int argc, char** argv) {
             if (eq == std::string::npos || eq == 0)
                 throw UsageError("", 0, "--param '" + item + "' is not KEY=VALUE",
                                  "e.g. --param nmf.objective=frobenius");
-            if (dot == std::string::npos || dot > eq)
+            if (dot == std::string::npos || dot > eq) {
+                std::string owners;  // the listed backends that have this key
+                const std::string key = item.substr(0, eq);
+                for (const Backend* b : backends)
+                    for (const auto& p : b->params())
+                        if (p.key == key) owners += (owners.empty() ? "" : " or ") + b->name() + "." + item;
                 throw UsageError("", 0, "--param '" + item + "' names no backend, and several are given",
-                                 "write BACKEND.KEY=VALUE, e.g. --param nmf." + item);
+                                 "write BACKEND.KEY=VALUE" + (owners.empty() ? std::string() : ", e.g. " + owners));
+            }
             const std::string prefix = item.substr(0, dot);
             std::size_t b = 0;
             while (b < backends.size() && backends[b]->name() != prefix) ++b;

@@ -71,10 +71,11 @@ long long minimum_samples(int k, double test_fraction) {
         const long long t = test_size(n, test_fraction);
         return t >= 1 && n - t >= static_cast<long long>(k) + 1;
     };
-    // Start just below the analytic bound (round(f n) >= 1 needs f n >= 1/2; n - round(f n) >= k + 1 needs
-    // about (k + 1) / (1 - f)) and step up, so the answer agrees with test_size exactly.
+    // Both conditions are monotone in n. Start just below their analytic bounds (round(f n) >= 1 needs
+    // f n >= 1/2; n - round(f n) >= k + 1 needs n (1 - f) + 1/2 >= k + 1) and step up, so the answer agrees
+    // with test_size exactly.
     double lower = std::max({2.0, static_cast<double>(k) + 2.0, std::floor(0.5 / test_fraction) - 2.0,
-                             std::floor((static_cast<double>(k) + 1.0) / (1.0 - test_fraction)) - 2.0});
+                             std::floor((static_cast<double>(k) + 0.5) / (1.0 - test_fraction)) - 2.0});
     long long n = static_cast<long long>(std::min(lower, 4e18));
     while (n < (1LL << 62) && !ok(n)) ++n;
     return n;
