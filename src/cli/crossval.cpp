@@ -231,21 +231,21 @@ void write_metadata(const RunInfo& run, const std::vector<const Backend*>& backe
     for (std::size_t b = 0; b < backends.size(); ++b) {
         const Backend& be = *backends[b];
         const std::string key = toml_key(be.name());
-        out << "\n[backends." << key << "]\n";
+        out << "\n[backend." << key << "]\n";
         out << "version = " << toml_string(be.version()) << "\n";
         out << "objective = " << toml_string(be.objective()) << "\n";
         out << "file = " << toml_string(be.origin()) << "\n";
         out << "\n# Every parameter: the backend's defaults, overridden by --preset, then by --param.\n";
-        out << "[backends." << key << ".params]\n";
+        out << "[backend." << key << ".params]\n";
         for (const auto& p : be.params()) {
             std::string v = p.default_value;
             if (auto it = run.preset_params[b].find(p.key); it != run.preset_params[b].end()) v = it->second;
             if (auto it = run.user_params[b].find(p.key); it != run.user_params[b].end()) v = it->second;
             out << toml_key(p.key) << " = " << toml_string(v) << "\n";
         }
-        out << "\n[backends." << key << ".preset_params]\n";
+        out << "\n[backend." << key << ".preset_params]\n";
         for (const auto& [k, v] : run.preset_params[b]) out << toml_key(k) << " = " << toml_string(v) << "\n";
-        out << "\n[backends." << key << ".user_params]\n";
+        out << "\n[backend." << key << ".user_params]\n";
         for (const auto& [k, v] : run.user_params[b]) out << toml_key(k) << " = " << toml_string(v) << "\n";
     }
 }
