@@ -76,7 +76,9 @@ long long minimum_samples(int k, double test_fraction) {
     // with test_size exactly.
     double lower = std::max({2.0, static_cast<double>(k) + 2.0, std::floor(0.5 / test_fraction) - 2.0,
                              std::floor((static_cast<double>(k) + 0.5) / (1.0 - test_fraction)) - 2.0});
-    long long n = static_cast<long long>(std::min(lower, 4e18));
+    if (lower > 1e15)
+        return static_cast<long long>(std::min(lower, 9e18));  // a test fraction so extreme no matrix is big enough
+    long long n = static_cast<long long>(lower);
     while (n < (1LL << 62) && !ok(n)) ++n;
     return n;
 }
@@ -276,13 +278,19 @@ double cosmic_matched(const Eigen::MatrixXd& W, const LabelledMatrix& reference,
     return count ? sum / count : std::numeric_limits<double>::quiet_NaN();
 }
 
+// The matrices of one split, built inside the job (memory stays O(threads x matrix) rather than
+// O(splits x matrix)); the halves are drawn from the split's own seed, so every backend gets the same ones.
 struct SplitData {
-    CrossvalSplit split;
     Eigen::MatrixXd train, test, half_a, half_b;
+    SplitData(const Eigen::MatrixXd& counts, const CrossvalSplit& split, std::uint64_t binomial_seed)
+        : train(columns_of(counts, split.train)), test(columns_of(counts, split.test)) {
+        binomial_halves(test, binomial_seed, half_a, half_b);
+    }
 };
 
-SplitResult run_job(const SplitData& data, const CrossvalBackend& cb, int backend_index, int split,
-                    const CrossvalOptions& options, const std::atomic<bool>& abort) {
+SplitResult run_job(const Eigen::MatrixXd& counts, const CrossvalSplit& split_def, const CrossvalBackend& cb,
+                    int backend_index, int split, const CrossvalOptions& options, const std::atomic<bool>& abort) {
+    const SplitData data(counts, split_def, crossval_seed(options.seed, kBinomialStream, split));
     SplitResult r;
     r.backend = backend_index;
     r.split = split;
@@ -415,16 +423,9 @@ CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<Cros
     res.counts = columns_of(V, kept);
 
     // ---- the splits (shared by every backend)
-    std::vector<SplitData> data(static_cast<std::size_t>(S));
-    for (int s = 1; s <= S; ++s) {
-        SplitData& d = data[static_cast<std::size_t>(s - 1)];
-        d.split = make_split(static_cast<Eigen::Index>(n), options.test_fraction,
-                             crossval_seed(options.seed, kSplitStream, s));
-        d.train = columns_of(res.counts, d.split.train);
-        d.test = columns_of(res.counts, d.split.test);
-        binomial_halves(d.test, crossval_seed(options.seed, kBinomialStream, s), d.half_a, d.half_b);
-        res.splits.push_back(d.split);
-    }
+    for (int s = 1; s <= S; ++s)
+        res.splits.push_back(make_split(static_cast<Eigen::Index>(n), options.test_fraction,
+                                        crossval_seed(options.seed, kSplitStream, s)));
 
     // ---- the jobs
     const int B = static_cast<int>(backends.size());
@@ -442,8 +443,9 @@ CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<Cros
             if (j >= jobs) return;
             const int b = j / S, s = j % S + 1;
             try {
-                res.per_split[static_cast<std::size_t>(j)] = run_job(
-                    data[static_cast<std::size_t>(s - 1)], backends[static_cast<std::size_t>(b)], b, s, options, abort);
+                res.per_split[static_cast<std::size_t>(j)] =
+                    run_job(res.counts, res.splits[static_cast<std::size_t>(s - 1)],
+                            backends[static_cast<std::size_t>(b)], b, s, options, abort);
             } catch (...) {
                 errors[static_cast<std::size_t>(j)] = std::current_exception();
                 abort.store(true);

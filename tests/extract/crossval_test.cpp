@@ -32,6 +32,9 @@ TEST(CrossvalSplits, MinimumSamples) {
     EXPECT_EQ(minimum_samples(2, 0.01), 50);
     // 90 %: training = n - round(0.9 n) >= 3 needs n = 25 (25 - 23 = 2 is not enough: 26 - 23 = 3).
     EXPECT_EQ(minimum_samples(2, 0.9), 26);
+    // Extreme fractions answer at once with a number no matrix reaches.
+    EXPECT_GT(minimum_samples(3, 1e-300), 1000000000000000LL);
+    EXPECT_GT(minimum_samples(3, 1 - 1e-16), 1000000000000000LL);
 }
 
 TEST(CrossvalSplits, MinimumSamplesAgreesWithBruteForce) {
