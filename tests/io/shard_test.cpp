@@ -43,7 +43,10 @@ Replicate replicate(int k, int index, std::size_t channels, std::size_t salt) {
     r.W.resize(static_cast<Eigen::Index>(channels), k);
     for (Eigen::Index c = 0; c < k; ++c)
         for (Eigen::Index i = 0; i < r.W.rows(); ++i)
-            r.W(i, c) = awkward(static_cast<std::size_t>(i * 3 + c) + salt) / (1 + static_cast<double>(c));
+            r.W(i, c) =
+                std::min(awkward(static_cast<std::size_t>(i * 3 + c) + salt), 1e200) / (1 + static_cast<double>(c));
+    // Signatures sum to 1 (the reader checks it); the awkward digits survive the scaling.
+    for (Eigen::Index c = 0; c < k; ++c) r.W.col(c) /= r.W.col(c).sum();
     return r;
 }
 
