@@ -212,16 +212,7 @@ void write_metadata(const RunInfo& run, const std::vector<const Backend*>& backe
     for (const Backend* b : backends) names.push_back(b->name());
     out << "backends = " << toml_string_array(names) << "\n";
 
-    out << "\n[input]\n";
-    out << "matrix = " << toml_string(run.matrix) << "\n";
-    if (run.matrix != "-") {
-        fs::path abs = fs::absolute(run.matrix, ec);
-        if (!ec) out << "matrix_absolute = " << toml_string(abs.lexically_normal().string()) << "\n";
-    }
-    if (!run.sha256.empty()) out << "sha256 = " << toml_string(run.sha256) << "\n";
-    out << "context = " << toml_string(std::string(context_name(counts.context))) << "\n";
-    out << "samples = " << counts.columns.size() << "\n";
-    out << "empty_samples = " << toml_string_array(r.empty_samples) << "\n";
+    write_input_toml(out, run.matrix, run.sha256, counts, r.empty_samples);
 
     out << "\n[reference]\n";
     out << "name = " << toml_string(run.reference) << "\n";

@@ -240,6 +240,21 @@ std::map<std::string, std::string> parse_params(const std::vector<std::string>& 
     return out;
 }
 
+void write_input_toml(std::ostream& out, const std::string& matrix, const std::string& sha256,
+                      const LabelledMatrix& counts, const std::vector<std::string>& empty_samples) {
+    out << "\n[input]\n";
+    out << "matrix = " << toml_string(matrix) << "\n";
+    if (matrix != "-" && !matrix.empty()) {
+        std::error_code ec;
+        fs::path abs = fs::absolute(matrix, ec);
+        if (!ec) out << "matrix_absolute = " << toml_string(abs.lexically_normal().string()) << "\n";
+    }
+    if (!sha256.empty()) out << "sha256 = " << toml_string(sha256) << "\n";
+    out << "context = " << toml_string(std::string(context_name(counts.context))) << "\n";
+    out << "samples = " << counts.columns.size() << "\n";
+    out << "empty_samples = " << toml_string_array(empty_samples) << "\n";
+}
+
 std::string command_line(const std::vector<std::string>& argv) {
     std::string command;
     for (const auto& a : argv) command += (command.empty() ? "" : " ") + shell_quote(a);
@@ -390,16 +405,7 @@ void write_metadata(const ReplicateRunInfo& info, const LabelledMatrix& counts, 
     out << "min_stability = " << toml_float(info.rule.min_stability) << "\n";
     out << "min_gain = " << toml_float(info.rule.min_gain) << "\n";
 
-    out << "\n[input]\n";
-    out << "matrix = " << toml_string(info.matrix) << "\n";
-    if (info.matrix != "-" && !info.matrix.empty()) {
-        fs::path abs = fs::absolute(info.matrix, ec);
-        if (!ec) out << "matrix_absolute = " << toml_string(abs.lexically_normal().string()) << "\n";
-    }
-    if (!info.sha256.empty()) out << "sha256 = " << toml_string(info.sha256) << "\n";
-    out << "context = " << toml_string(std::string(context_name(counts.context))) << "\n";
-    out << "samples = " << counts.columns.size() << "\n";
-    out << "empty_samples = " << toml_string_array(input.empty_samples) << "\n";
+    write_input_toml(out, info.matrix, info.sha256, counts, input.empty_samples);
 
     out << "\n[backend]\n";
     out << "name = " << toml_string(info.backend) << "\n";

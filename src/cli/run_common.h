@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <ostream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -40,6 +41,11 @@ std::string utc_now();
 
 // SHA-256 of a file's bytes as 64 hex digits; empty for `-` or an unreadable file.
 std::string file_sha256(const std::string& path);
+
+// The `[input]` table of metadata.toml: the matrix as given and absolute, its SHA-256 (if known), the
+// catalogue, the number of samples and the empty ones.
+void write_input_toml(std::ostream& out, const std::string& matrix, const std::string& sha256,
+                      const LabelledMatrix& counts, const std::vector<std::string>& empty_samples);
 
 // `--param KEY=VALUE` items → the backend's keys (no prefix). UsageError for a malformed item, a key of
 // another backend, an unknown key, or a key given twice.

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <string>
+#include <vector>
 
 namespace sigstream {
 
@@ -11,6 +12,14 @@ inline std::string exact_number(double v) {
     char buf[32];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
     return std::string(buf, r.ptr);
+}
+
+// "a, b, c" — at most `max_shown` names, then "and N more".
+inline std::string name_list(const std::vector<std::string>& names, std::size_t max_shown = 20) {
+    std::string s;
+    for (std::size_t i = 0; i < names.size() && i < max_shown; ++i) s += (i ? ", " : "") + names[i];
+    if (names.size() > max_shown) s += " and " + std::to_string(names.size() - max_shown) + " more";
+    return s;
 }
 
 }  // namespace sigstream

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/errors.h"
+#include "core/format.h"
 #include "extract/assignment.h"
 #include "extract/compare.h"
 #include "extract/extract.h"
@@ -22,13 +23,6 @@
 namespace sigstream {
 
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t x) {
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
 
 // A uniform integer in [0, bound) by rejection (no modulo bias), independent of the standard library's
 // distributions, whose algorithms differ between implementations.
@@ -45,13 +39,6 @@ Eigen::MatrixXd columns_of(const Eigen::MatrixXd& V, const std::vector<Eigen::In
     Eigen::MatrixXd out(V.rows(), static_cast<Eigen::Index>(cols.size()));
     for (std::size_t c = 0; c < cols.size(); ++c) out.col(static_cast<Eigen::Index>(c)) = V.col(cols[c]);
     return out;
-}
-
-std::string name_list(const std::vector<std::string>& names, std::size_t max_shown = 20) {
-    std::string s;
-    for (std::size_t i = 0; i < names.size() && i < max_shown; ++i) s += (i ? ", " : "") + names[i];
-    if (names.size() > max_shown) s += " and " + std::to_string(names.size() - max_shown) + " more";
-    return s;
 }
 
 }  // namespace
@@ -339,7 +326,7 @@ SplitResult run_job(const Eigen::MatrixXd& counts, const CrossvalSplit& split_de
 CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<CrossvalBackend>& backends,
                             const CrossvalOptions& options) {
     const Eigen::MatrixXd& V = counts.values;
-    const Eigen::Index channels = V.rows(), n_all = V.cols();
+    const Eigen::Index channels = V.rows();
     const int K = options.k, S = options.splits;
 
     // ---- the request
@@ -374,36 +361,13 @@ CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<Cros
     }
 
     // ---- the data
-    if (counts.columns.size() != static_cast<std::size_t>(n_all))
-        throw DataError(options.source, 0,
-                        "the matrix has " + std::to_string(n_all) + " columns but " +
-                            std::to_string(counts.columns.size()) + " sample names",
-                        "give one name per column");
-    std::set<std::string> names;
-    for (const auto& c : counts.columns)
-        if (!names.insert(c).second)
-            throw DataError(options.source, 0, "sample '" + c + "' appears twice in the matrix",
-                            "give every sample a unique name");
+    // The matrix's checks and its non-empty samples are extract's (prepare_fit_input); fewer samples than
+    // the splits need is checked below with a message about the splits.
+    const FitInput input = prepare_fit_input(counts, options.source, /*min_samples=*/0);
     CrossvalResult res;
-    std::vector<Eigen::Index> kept;
-    for (Eigen::Index j = 0; j < n_all; ++j) {
-        double sum = 0;
-        for (Eigen::Index i = 0; i < channels; ++i) {
-            const double v = V(i, j);
-            if (!std::isfinite(v) || v < 0)
-                throw DataError(
-                    options.source, 0,
-                    "sample '" + counts.columns[static_cast<std::size_t>(j)] + "' has a negative or non-finite count",
-                    "counts must be finite and non-negative");
-            sum += v;
-        }
-        if (sum > 0) {
-            kept.push_back(j);
-            res.samples.push_back(counts.columns[static_cast<std::size_t>(j)]);
-        } else {
-            res.empty_samples.push_back(counts.columns[static_cast<std::size_t>(j)]);
-        }
-    }
+    const std::vector<Eigen::Index>& kept = input.kept;
+    for (Eigen::Index j : kept) res.samples.push_back(counts.columns[static_cast<std::size_t>(j)]);
+    res.empty_samples = input.empty_samples;
     if (!res.empty_samples.empty())
         res.warnings.push_back(
             std::to_string(res.empty_samples.size()) +

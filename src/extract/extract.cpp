@@ -4,20 +4,10 @@
 #include <set>
 
 #include "core/errors.h"
+#include "core/format.h"
 #include "extract/normalise.h"
 
 namespace sigstream {
-
-namespace {
-
-std::string name_list(const std::vector<std::string>& names, std::size_t max_shown = 20) {
-    std::string s;
-    for (std::size_t i = 0; i < names.size() && i < max_shown; ++i) s += (i ? ", " : "") + names[i];
-    if (names.size() > max_shown) s += " and " + std::to_string(names.size() - max_shown) + " more";
-    return s;
-}
-
-}  // namespace
 
 std::string signature_name(Context context, int index) {
     std::string letters;
@@ -58,7 +48,7 @@ std::vector<SampleStats> sample_stats(const Eigen::MatrixXd& V, const Eigen::Mat
     return out;
 }
 
-FitInput prepare_fit_input(const LabelledMatrix& counts, const std::string& source) {
+FitInput prepare_fit_input(const LabelledMatrix& counts, const std::string& source, std::size_t min_samples) {
     const Eigen::MatrixXd& V = counts.values;
     const Eigen::Index channels = V.rows(), n = V.cols();
     if (static_cast<std::size_t>(channels) != channel_count(counts.context))
@@ -94,7 +84,7 @@ FitInput prepare_fit_input(const LabelledMatrix& counts, const std::string& sour
         else
             in.empty_samples.push_back(counts.columns[static_cast<std::size_t>(j)]);
     }
-    if (in.kept.size() < 2)
+    if (in.kept.size() < min_samples)
         throw DataError(source, 0,
                         "only " + std::to_string(in.kept.size()) + " of the " + std::to_string(n) +
                             " samples have any mutations; extraction needs at least two",
@@ -103,7 +93,8 @@ FitInput prepare_fit_input(const LabelledMatrix& counts, const std::string& sour
         in.warnings.push_back(std::to_string(in.empty_samples.size()) +
                               " sample(s) have no mutations; they are left out of the fit and get zero exposures: " +
                               name_list(in.empty_samples));
-    in.max_k = static_cast<int>(std::min<long long>(channels, static_cast<long long>(in.kept.size())) - 1);
+    in.max_k = static_cast<int>(
+        std::max<long long>(0, std::min<long long>(channels, static_cast<long long>(in.kept.size())) - 1));
     in.V.resize(channels, static_cast<Eigen::Index>(in.kept.size()));
     for (std::size_t c = 0; c < in.kept.size(); ++c) in.V.col(static_cast<Eigen::Index>(c)) = V.col(in.kept[c]);
     return in;

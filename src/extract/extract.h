@@ -64,7 +64,7 @@ struct ExtractResult {
 };
 
 // The part of a matrix that is fitted: its non-empty samples. Checks the matrix (shape, names, values)
-// and throws DataError when fewer than two samples have mutations.
+// and throws DataError when fewer than `min_samples` samples have mutations (extraction needs two).
 struct FitInput {
     Eigen::MatrixXd V;                       // channels x non-empty samples
     std::vector<Eigen::Index> kept;          // their columns in the full matrix
@@ -72,7 +72,7 @@ struct FitInput {
     std::vector<std::string> warnings;       // naming the empty samples, if any
     int max_k = 0;                           // the largest K: min(channels, non-empty samples) - 1
 };
-FitInput prepare_fit_input(const LabelledMatrix& counts, const std::string& source);
+FitInput prepare_fit_input(const LabelledMatrix& counts, const std::string& source, std::size_t min_samples = 2);
 
 // UsageError unless 1 <= k <= in.max_k.
 void check_k(int k, const FitInput& in, const std::string& source);

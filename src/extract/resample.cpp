@@ -5,14 +5,12 @@
 
 namespace sigstream {
 
-namespace {
 std::uint64_t splitmix64(std::uint64_t x) {
     x += 0x9E3779B97F4A7C15ull;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
     return x ^ (x >> 31);
 }
-}  // namespace
 
 std::uint64_t replicate_seed(std::uint64_t root, int k, int replicate) {
     std::uint64_t h = splitmix64(root);

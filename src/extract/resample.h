@@ -6,6 +6,9 @@
 
 namespace sigstream {
 
+// The splitmix64 mixing function (Steele, Lea & Flood 2014): every derived seed goes through it.
+std::uint64_t splitmix64(std::uint64_t x);
+
 // The seed of replicate `replicate` of the fits with K = `k`: a fixed function of (root, k, replicate)
 // (splitmix64 mixing), so results do not depend on thread count, scheduling or how replicates are split
 // into shards.
