@@ -295,18 +295,7 @@ SplitResult run_job(const Eigen::MatrixXd& counts, const CrossvalSplit& split_de
     FitResult fit = cb.backend->fit(data.train, req);
 
     Eigen::MatrixXd W = fit.W, H = fit.H;
-    const Eigen::Index channels = W.rows();
-    for (int s = 0; s < options.k; ++s) {
-        const double sum = W.col(s).sum();
-        if (sum > 0) {
-            W.col(s) /= sum;
-            H.row(s) *= sum;
-        } else {  // contributes nothing: a uniform profile with zero exposures, W H unchanged
-            W.col(s).setConstant(1.0 / static_cast<double>(channels));
-            H.row(s).setZero();
-            r.zero_signature = true;
-        }
-    }
+    r.zero_signature = !scale_signatures(W, &H).empty();
     r.train_mse = mean_squared_error(data.train, W * H);
     const Nnls nnls(W);
     r.test_mse = mean_squared_error(data.test, W * nnls.solve_all(data.test));

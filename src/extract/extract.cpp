@@ -9,6 +9,22 @@
 
 namespace sigstream {
 
+std::vector<int> scale_signatures(Eigen::MatrixXd& W, Eigen::MatrixXd* H) {
+    std::vector<int> zero;
+    for (Eigen::Index s = 0; s < W.cols(); ++s) {
+        const double sum = W.col(s).sum();
+        if (sum > 0) {
+            W.col(s) /= sum;
+            if (H) H->row(s) *= sum;
+        } else {
+            W.col(s).setConstant(1.0 / static_cast<double>(W.rows()));
+            if (H) H->row(s).setZero();
+            zero.push_back(static_cast<int>(s));
+        }
+    }
+    return zero;
+}
+
 std::string signature_name(Context context, int index) {
     std::string letters;
     for (long long n = static_cast<long long>(index) + 1; n > 0; n = (n - 1) / 26)
@@ -111,7 +127,7 @@ void check_k(int k, const FitInput& in, const std::string& source) {
 
 ExtractResult extract_signatures(const LabelledMatrix& counts, const Backend& backend, const ExtractOptions& options) {
     const Eigen::MatrixXd& V = counts.values;
-    const Eigen::Index channels = V.rows(), n = V.cols();
+    const Eigen::Index n = V.cols();
     FitInput in = prepare_fit_input(counts, options.source);
     check_k(options.k, in, options.source);
     ExtractResult r;
@@ -136,21 +152,12 @@ ExtractResult extract_signatures(const LabelledMatrix& counts, const Backend& ba
     Eigen::MatrixXd W = fit.W;
     Eigen::MatrixXd Hfit = fit.H;
     r.signatures.context = counts.context;
-    for (int s = 0; s < K; ++s) {
-        r.signatures.columns.push_back(signature_name(counts.context, s));
-        const double sum = W.col(s).sum();
-        if (sum > 0) {
-            W.col(s) /= sum;
-            Hfit.row(s) *= sum;
-        } else {
-            W.col(s).setConstant(1.0 / static_cast<double>(channels));
-            Hfit.row(s).setZero();
-            r.warnings.push_back("signature " + r.signatures.columns.back() + " came back from backend '" +
-                                 backend.name() +
-                                 "' as all zeros; it is written as a uniform profile with zero "
-                                 "exposures — try a smaller K");
-        }
-    }
+    for (int s = 0; s < K; ++s) r.signatures.columns.push_back(signature_name(counts.context, s));
+    for (int s : scale_signatures(W, &Hfit))
+        r.warnings.push_back(
+            "signature " + r.signatures.columns[static_cast<std::size_t>(s)] + " came back from backend '" +
+            backend.name() +
+            "' as all zeros; it is written as a uniform profile with zero exposures — try a smaller K");
     r.signatures.values = W;
     r.exposures = Eigen::MatrixXd::Zero(K, n);
     for (std::size_t c = 0; c < kept.size(); ++c)  // back to the true totals

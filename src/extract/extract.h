@@ -81,6 +81,11 @@ void check_k(int k, const FitInput& in, const std::string& source);
 // than two non-empty samples, negative or non-finite counts, duplicated sample names, a failed fit).
 ExtractResult extract_signatures(const LabelledMatrix& counts, const Backend& backend, const ExtractOptions& options);
 
+// Scales every column of W to sum to 1 and moves the scale into the matching row of H (when given), so
+// W H is unchanged. An all-zero column contributes nothing: it becomes the uniform profile and its row
+// of H zero. Returns the indices of those all-zero columns.
+std::vector<int> scale_signatures(Eigen::MatrixXd& W, Eigen::MatrixXd* H = nullptr);
+
 // "SBS96A" for (SBS96, 0), "SBS96Z" for 25, "SBS96AA" for 26, …
 std::string signature_name(Context context, int index);
 

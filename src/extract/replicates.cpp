@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "extract/extract.h"
 #include "extract/resample.h"
 
 namespace sigstream {
@@ -63,13 +64,7 @@ std::vector<Replicate> fit_replicates(const Eigen::MatrixXd& V, const Backend& b
                 r.k = job.k;
                 r.index = job.index;
                 r.W = std::move(fit.W);
-                for (Eigen::Index c = 0; c < r.W.cols(); ++c) {
-                    const double s = r.W.col(c).sum();
-                    if (s > 0)
-                        r.W.col(c) /= s;
-                    else
-                        r.W.col(c).setConstant(1.0 / static_cast<double>(r.W.rows()));
-                }
+                scale_signatures(r.W);
                 r.iterations = fit.iterations;
                 r.objective = fit.trace.empty() ? 0.0 : fit.trace.back();
                 if (done) {
