@@ -391,9 +391,7 @@ void write_metadata(const ReplicateRunInfo& info, const LabelledMatrix& counts, 
     out << "replicates = " << info.plan.replicates << "\n";
     out << "chosen_k = " << chosen.k << "\n";
     out << "choice = " << toml_string(sel.reason) << "\n";
-    out << "normalise = "
-        << toml_string(info.plan.normalise == Normalisation::none ? "none" : normalisation_name(info.plan.normalise))
-        << "\n";
+    out << "normalise = " << toml_string(normalisation_name(info.plan.normalise)) << "\n";
     out << "max_iter = " << info.plan.max_iter << "\n";
     out << "tol = " << toml_float(info.plan.tol) << "\n";
     out << "threads = " << info.threads << "\n";
