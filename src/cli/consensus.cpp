@@ -2,6 +2,7 @@
 // `sigstream extract --shard-out` (any split of the replicates 0..R, any split of the K's) into the run
 // folder the one-process run with the same seed writes — byte-identical result files.
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -68,6 +69,15 @@ int run_consensus(int argc, char** argv) {
     RunFolder folder(args.get("out-dir"), args.flag("force"));
     for (const auto& p : paths) folder.check_not_inside(p);
 
+    {
+        std::set<std::string> seen;
+        for (const auto& p : paths) {
+            std::error_code ec;
+            const std::string id = std::filesystem::weakly_canonical(p, ec).string();
+            if (!seen.insert(ec ? p : id).second)
+                throw UsageError(p, 0, "this shard is given twice", "give each shard file once");
+        }
+    }
     std::vector<Shard> shards;
     for (const auto& p : paths) {
         shards.push_back(read_shard(p));
@@ -100,6 +110,7 @@ int run_consensus(int argc, char** argv) {
             mismatch("the count matrix", pa, "'" + a.matrix + "'", p,
                      "'" + b.matrix + "' (" +
                          (b.counts.columns != a.counts.columns ? "other samples" : "other counts") + ")");
+        if (shards.size() > 1) shards.back().counts = LabelledMatrix{};  // equal to the first's: keep one copy
     }
 
     // Every (K, replicate) exactly once.
@@ -116,6 +127,17 @@ int run_consensus(int argc, char** argv) {
             fits.push_back(&r);
         }
     const int R = shards.front().replicates;
+    // extract fits contiguous K ranges, so a K missing between two present ones is a missing shard (the
+    // ends of the range cannot be checked: a shard records only its own K's).
+    for (auto it = owner.begin(); std::next(it) != owner.end(); ++it)
+        if (std::next(it)->first != it->first + 1)
+            throw DataError(
+                "", 0,
+                "no shard holds K = " + std::to_string(it->first + 1) + ", between K = " + std::to_string(it->first) +
+                    " and K = " + std::to_string(std::next(it)->first),
+                "add the shards of K = " + std::to_string(it->first + 1) +
+                    (std::next(it)->first > it->first + 2 ? " to " + std::to_string(std::next(it)->first - 1)
+                                                          : std::string()));
     for (const auto& [k, have] : owner) {
         std::vector<int> missing;
         for (int i = 0; i < R; ++i)
@@ -138,7 +160,7 @@ int run_consensus(int argc, char** argv) {
         if (k > input.max_k)
             throw DataError(paths.front(), 0, "K = " + std::to_string(k) + " is beyond the matrix's K range",
                             "the shard is damaged; rerun its extraction");
-    const Selection selection = select_k(first.counts, input, ordered, rule);
+    const Selection selection = select_k(first.counts, input, ordered, rule, parse_normalisation(first.normalise));
     if (!quiet) {
         for (const auto& w : input.warnings) warn("consensus", w);
         for (const auto& w : selection.warnings) warn("consensus", w);

@@ -395,11 +395,7 @@ int run_crossval_command(int argc, char** argv) {
     if (!quiet)
         for (const auto& w : result.warnings) warn("crossval", w);
 
-    std::vector<std::unique_ptr<OutputFile>> files;
-    auto open = [&](const std::string& name) -> std::ostream& {
-        files.push_back(std::make_unique<OutputFile>(folder.file(name)));
-        return files.back()->stream();
-    };
+    auto open = [&](const std::string& name) -> std::ostream& { return folder.open(name); };
     write_per_split(backends, result, open("per_split.tsv"));
     write_summary(backends, result, run.splits, open("summary.tsv"));
     write_splits(counts, result, open("splits.tsv"));
@@ -422,8 +418,6 @@ int run_crossval_command(int argc, char** argv) {
         write_labelled_matrix(med, open("medoids_" + backends[b]->name() + ".tsv"));
     }
     write_metadata(run, backends, counts, result, open("metadata.toml"));
-    for (auto& f : files) f->finish();
-    for (auto& f : files) f->commit();
     folder.commit();
 
     if (!quiet) {

@@ -216,17 +216,12 @@ int run_single(const Args& args, RunInfo& run, const Backend& backend, bool quie
                                 "is still falling");
     }
 
-    std::vector<std::unique_ptr<OutputFile>> files;
-    auto open = [&](const std::string& name) -> std::ostream& {
-        files.push_back(std::make_unique<OutputFile>(folder.file(name)));
-        return files.back()->stream();
-    };
+    auto open = [&](const std::string& name) -> std::ostream& { return folder.open(name); };
     write_labelled_matrix(result.signatures, open("signatures.tsv"), "MutationType");
     write_exposures(result.samples, result.signatures.columns, result.exposures, open("exposures.tsv"));
     write_sample_stats(result.stats, open("sample_stats.tsv"));
     write_trace(result, open("trace.tsv"));
     write_metadata(run, backend, counts, result, open("metadata.toml"));
-    for (auto& f : files) f->commit();
     folder.commit();
 
     if (!quiet) {
@@ -396,7 +391,7 @@ int run_replicates(const Args& args, RunInfo& run, const Backend& backend, bool 
         return 0;
     }
 
-    const Selection selection = select_k(counts, input, fits, rule);
+    const Selection selection = select_k(counts, input, fits, rule, plan.normalise);
     if (!quiet)
         for (const auto& w : selection.warnings) warn("extract", w);
     ReplicateRunInfo info;

@@ -422,11 +422,7 @@ void write_metadata(const ReplicateRunInfo& info, const LabelledMatrix& counts, 
 
 void write_replicate_run(RunFolder& folder, const LabelledMatrix& counts, const FitInput& input,
                          const Selection& selection, const ReplicateRunInfo& info) {
-    std::vector<std::unique_ptr<OutputFile>> files;
-    auto open = [&](const std::string& name) -> std::ostream& {
-        files.push_back(std::make_unique<OutputFile>(folder.file(name)));
-        return files.back()->stream();
-    };
+    auto open = [&](const std::string& name) -> std::ostream& { return folder.open(name); };
     auto write_solution = [&](const Solution& s, const std::string& dir) {
         write_labelled_matrix(s.signatures, open(dir + "signatures.tsv"), "MutationType");
         write_labelled_matrix(s.medoids, open(dir + "medoids.tsv"), "MutationType");
@@ -442,8 +438,6 @@ void write_replicate_run(RunFolder& folder, const LabelledMatrix& counts, const 
         write_replicates(s, info.plan.seed, open(dir + "replicates.tsv"));
     }
     write_metadata(info, counts, input, selection, open("metadata.toml"));
-    for (auto& f : files) f->finish();
-    for (auto& f : files) f->commit();
 }
 
 }  // namespace sigstream::cli

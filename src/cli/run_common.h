@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <system_error>
@@ -20,6 +21,7 @@
 #include "core/errors.h"
 #include "extract/backend.h"
 #include "extract/selection.h"
+#include "io/output_file.h"
 
 namespace sigstream::cli {
 
@@ -128,7 +130,19 @@ public:
         return p.string();
     }
 
+    // Opens `name` (see file()) for writing and returns its stream; the file opened before it is finished
+    // (flushed and closed) first, so a folder of thousands of files needs one descriptor at a time.
+    std::ostream& open(const std::string& name) {
+        if (!files_.empty()) files_.back()->finish();
+        files_.push_back(std::make_unique<OutputFile>(file(name)));
+        return files_.back()->stream();
+    }
+
+    // Finishes every file opened with open(), then moves the folder into place.
     void commit() {
+        for (auto& f : files_) f->finish();
+        for (auto& f : files_) f->commit();
+        files_.clear();
         check();
         if (entry_exists(path_) && !is_empty_real_folder(path_)) {  // --force: move the old one aside first
             old_ = temp_ + ".old";
@@ -164,6 +178,7 @@ private:
     std::string path_;
     bool force_;
     std::string temp_, old_;
+    std::vector<std::unique_ptr<OutputFile>> files_;
 };
 
 // ---------------------------------------------------------------- replicate runs (extract, consensus)

@@ -76,28 +76,37 @@ ConsensusResult consensus_signatures(const std::vector<Eigen::MatrixXd>& replica
     }
     out.rounds = std::min(out.rounds, 100);
 
-    // 3. silhouettes on the R*K points (point index = c * R + r)
+    // 3. silhouettes on the R*K points (point index = c * R + r). With unit vectors the summed distance
+    // from point p to the members of cluster o is R - p . S_o (S_o = the sum of o's unit vectors), so the
+    // N x K matrix of those dot products gives every a and b: O(N K channels) time, no N x N matrix.
     const Eigen::Index N = static_cast<Eigen::Index>(R) * K;
     Eigen::MatrixXd P(channels, N);
     for (Eigen::Index c = 0; c < K; ++c)
         for (int r = 0; r < R; ++r)
             P.col(c * R + r) = unit[static_cast<std::size_t>(r)].col(
                 out.member[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)]);
-    const Eigen::MatrixXd D = (Eigen::MatrixXd::Ones(N, N) - P.transpose() * P).cwiseMax(0.0);
+    Eigen::MatrixXd S(channels, K);
+    for (Eigen::Index c = 0; c < K; ++c) S.col(c) = P.middleCols(c * R, R).rowwise().sum();
+    const Eigen::MatrixXd G = P.transpose() * S;  // N x K
+    const double Rd = static_cast<double>(R);
+    // Summed distance of point i to the other members of its own cluster c (its own distance is 0).
+    auto own = [&](Eigen::Index i, Eigen::Index c) {
+        return std::max(0.0, Rd - G(i, c) - (1.0 - P.col(i).squaredNorm()));
+    };
     out.stability = Eigen::VectorXd::Zero(K);
     for (Eigen::Index c = 0; c < K; ++c) {
         double sum = 0;
         for (int r = 0; r < R; ++r) {
             const Eigen::Index i = c * R + r;
             if (K == 1) {
-                sum += R > 1 ? 1.0 - (D.row(i).segment(c * R, R).sum()) / (R - 1) : 0.0;
+                sum += R > 1 ? 1.0 - own(i, c) / (R - 1) : 0.0;
                 continue;
             }
             if (R == 1) continue;  // a one-member cluster: s = 0
-            const double a = D.row(i).segment(c * R, R).sum() / (R - 1);
+            const double a = own(i, c) / (R - 1);
             double b = HUGE_VAL;
             for (Eigen::Index o = 0; o < K; ++o)
-                if (o != c) b = std::min(b, D.row(i).segment(o * R, R).sum() / R);
+                if (o != c) b = std::min(b, std::max(0.0, Rd - G(i, o)) / Rd);
             const double m = std::max(a, b);
             sum += m > 0 ? (b - a) / m : 0.0;
         }
@@ -114,8 +123,8 @@ ConsensusResult consensus_signatures(const std::vector<Eigen::MatrixXd>& replica
         int best = 0;
         double best_total = HUGE_VAL;
         for (int r = 0; r < R; ++r) {
-            const double t = D.row(c * R + r).segment(c * R, R).sum();
-            if (t < best_total) {
+            const double t = own(c * R + r, c);
+            if (t < best_total - 1e-12) {  // ties (to rounding): the lowest replicate
                 best_total = t;
                 best = r;
             }

@@ -12,7 +12,7 @@
 //     member). With K = 1 there is no other cluster; stability is then the mean cosine between members
 //     (0 with a single member).
 //  4. Consensus signature = the members' mean, scaled to sum 1; medoid = the member with the smallest
-//     total distance to the other members (ties: the lowest replicate).
+//     total distance to the other members (ties within 1e-12: the lowest replicate).
 #pragma once
 
 #include <Eigen/Dense>

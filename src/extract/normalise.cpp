@@ -66,12 +66,16 @@ double gmm_cap(const Eigen::VectorXd& totals, int channels) {
     for (double v : x) var += (v - mean) * (v - mean);
     var /= n;
     const double var_floor = 1e-6;
-    if (var < var_floor) return std::max(floor_cap, std::pow(10.0, mean));
+    const double no_cap = HUGE_VAL;
+    if (var < var_floor) return no_cap;  // every sample the same size
+    double ll1 = 0;
+    for (double v : x) ll1 += std::log(std::max(normal_pdf(v, mean, var), 1e-300));
+
     double mu[2] = {quantile_sorted(sorted, 0.25), quantile_sorted(sorted, 0.75)};
     double s2[2] = {var, var};
     double w[2] = {0.5, 0.5};
     std::vector<double> r0(x.size());
-    double last = -HUGE_VAL;
+    double ll2 = -HUGE_VAL;
     for (int it = 0; it < 500; ++it) {
         double ll = 0;
         for (std::size_t i = 0; i < x.size(); ++i) {  // E step
@@ -80,6 +84,9 @@ double gmm_cap(const Eigen::VectorXd& totals, int channels) {
             r0[i] = p > 0 ? p0 / p : 0.5;
             ll += std::log(std::max(p, 1e-300));
         }
+        const bool done = std::abs(ll - ll2) < 1e-10;
+        ll2 = ll;
+        if (done) break;
         double n0 = 0, m0 = 0, m1 = 0;  // M step
         for (std::size_t i = 0; i < x.size(); ++i) {
             n0 += r0[i];
@@ -99,11 +106,13 @@ double gmm_cap(const Eigen::VectorXd& totals, int channels) {
         s2[1] = std::max(v1 / n1, var_floor);
         w[0] = n0 / n;
         w[1] = n1 / n;
-        if (std::abs(ll - last) < 1e-10) break;
-        last = ll;
     }
-    const int low = mu[0] <= mu[1] ? 0 : 1;
-    return std::max(floor_cap, std::pow(10.0, mu[low] + 2.0 * std::sqrt(s2[low])));
+    // Two groups only when the mixture beats one Gaussian by BIC and the modes are apart (Ashman's D > 2).
+    const double bic1 = -2 * ll1 + 2 * std::log(n), bic2 = -2 * ll2 + 5 * std::log(n);
+    const double ashman = std::sqrt(2.0) * std::abs(mu[0] - mu[1]) / std::sqrt(s2[0] + s2[1]);
+    if (!(bic2 < bic1) || !(ashman > 2)) return no_cap;
+    const int major = w[0] >= w[1] ? 0 : 1;
+    return std::max(floor_cap, std::pow(10.0, mu[major] + 3.0 * std::sqrt(s2[major])));
 }
 
 Eigen::VectorXd normalisation_factors(const Eigen::MatrixXd& V, Normalisation method) {

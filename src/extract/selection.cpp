@@ -12,7 +12,7 @@
 namespace sigstream {
 
 Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int k,
-                        std::vector<const Replicate*> replicates) {
+                        std::vector<const Replicate*> replicates, const Eigen::VectorXd* factors) {
     std::sort(replicates.begin(), replicates.end(),
               [](const Replicate* a, const Replicate* b) { return a->index < b->index; });
     std::vector<Eigen::MatrixXd> Ws;
@@ -59,14 +59,14 @@ Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int
 
     s.mean_stability = s.stability.mean();
     s.min_stability = s.stability.minCoeff();
-    // Reconstruction metrics over the non-empty samples, from the per-sample statistics.
-    double l2_res = 0, l2_v = 0, kl = 0, cos = 0;
-    const Eigen::MatrixXd recon = c.mean * Hkept;
-    l2_res = (input.V - recon).squaredNorm();
-    l2_v = input.V.squaredNorm();
+    // Reconstruction metrics over the non-empty samples, on the fitted scale (see selection.h).
+    const Eigen::VectorXd f = factors ? *factors : Eigen::VectorXd::Ones(static_cast<Eigen::Index>(input.kept.size()));
+    const Eigen::MatrixXd residual = (input.V - c.mean * Hkept) * f.asDiagonal();
+    const double l2_res = residual.squaredNorm(), l2_v = (input.V * f.asDiagonal()).squaredNorm();
+    double kl = 0, cos = 0;
     for (std::size_t j = 0; j < input.kept.size(); ++j) {
         const SampleStats& st = s.stats[static_cast<std::size_t>(input.kept[j])];
-        kl += st.kl;
+        kl += f(static_cast<Eigen::Index>(j)) * st.kl;
         cos += st.cosine;
     }
     s.frobenius_pct = l2_v > 0 ? 100.0 * std::sqrt(l2_res) / std::sqrt(l2_v) : 0.0;
@@ -82,12 +82,13 @@ double deviance_gain(const Solution& smaller, const Solution& larger, std::size_
 }
 
 Selection select_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
-                   const SelectionRule& rule) {
+                   const SelectionRule& rule, Normalisation normalise) {
     std::map<int, std::vector<const Replicate*>> by_k;
     for (const Replicate& r : replicates) by_k[r.k].push_back(&r);
+    const Eigen::VectorXd factors = normalisation_factors(input.V, normalise);
     Selection sel;
     for (auto& [k, reps] : by_k) {
-        sel.solutions.push_back(build_solution(counts, input, k, reps));
+        sel.solutions.push_back(build_solution(counts, input, k, reps, &factors));
         Solution& s = sel.solutions.back();
         s.stable = s.mean_stability >= rule.min_mean_stability && s.min_stability >= rule.min_stability;
     }
@@ -105,10 +106,18 @@ Selection select_k(const LabelledMatrix& counts, const FitInput& input, const st
             if (sel.solutions[j].stable && deviance_gain(s, sel.solutions[j], n) > rule.min_gain) beaten = true;
         if (!beaten) {
             sel.chosen = i;
-            sel.reason = "K = " + std::to_string(s.k) + " is the smallest stable K (mean stability " +
-                         fmt(s.mean_stability) + ", minimum " + fmt(s.min_stability) +
-                         ") that no larger stable K improves significantly (deviance gain > " + fmt(rule.min_gain) +
-                         " per parameter)";
+            if (i + 1 == sel.solutions.size() && sel.solutions.size() > 1) {
+                sel.reason = "K = " + std::to_string(s.k) + " is stable (mean stability " + fmt(s.mean_stability) +
+                             ", minimum " + fmt(s.min_stability) + ") and the largest K tried, and no smaller K was "
+                             "as good";
+                sel.warnings.push_back("the chosen K = " + std::to_string(s.k) +
+                                       " is the top of the K range; a larger K may fit better — widen --k-range");
+            } else {
+                sel.reason = "K = " + std::to_string(s.k) + " is the smallest stable K (mean stability " +
+                             fmt(s.mean_stability) + ", minimum " + fmt(s.min_stability) +
+                             ") that no larger stable K improves beyond noise (deviance gain > " +
+                             fmt(rule.min_gain) + " per parameter)";
+            }
             return sel;
         }
     }

@@ -5,11 +5,14 @@
 // (normalisation scales whole samples and NNLS is scale-equivariant, so this equals fitting the
 // normalised sample and rescaling to its true total); per-sample statistics as in `extract`.
 //
-// Selection metrics per K (selection.tsv):
+// Selection metrics per K (selection.tsv), on the scale the backend fitted: each sample multiplied by
+// its normalisation factor f (extract/normalise.h; 1 without normalisation), so that a hypermutated
+// sample weighs in the choice of K as much as it did in the fits:
 //   MeanStability, MinStability  mean and minimum over the K clusters of the mean silhouette
-//   FrobeniusPct                 100 ‖V − W H‖_F / ‖V‖_F over the non-empty samples
-//   KL                           Σ_samples Σ_channels v log(v / v̂) − v + v̂ (generalised KL)
-//   MeanSampleCosine             mean over non-empty samples of cos(v, v̂)
+//   FrobeniusPct                 100 ‖(V − W H) F‖_F / ‖V F‖_F over the non-empty samples, F = diag(f)
+//   KL                           Σ_samples f Σ_channels v log(v / v̂) − v + v̂ (generalised KL of the
+//                                scaled samples; KL(f v | f v̂) = f KL(v | v̂))
+//   MeanSampleCosine             mean over non-empty samples of cos(v, v̂) (scale-free)
 //
 // The rule (docs/choosing-k.md):
 //   1. K is stable when MeanStability >= min_mean_stability (0.8) and MinStability >= min_stability (0.2).
@@ -18,7 +21,8 @@
 //      n = non-empty samples: each added signature brings channels − 1 free proportions and n
 //      exposures. Fitting pure Poisson noise gains about 1 per parameter; larger K' improves the
 //      reconstruction significantly when gain > min_gain (default 2).
-//   3. Chosen K = the smallest stable K that no larger stable K' improves significantly.
+//   3. Chosen K = the smallest stable K that no larger stable K' improves significantly. When that is the
+//      largest K tried, a warning says the range may be too narrow.
 //   4. No stable K: the K with the highest MeanStability (ties: the smaller K), with a warning.
 #pragma once
 
@@ -28,6 +32,7 @@
 
 #include "extract/consensus.h"
 #include "extract/extract.h"
+#include "extract/normalise.h"
 #include "extract/replicates.h"
 #include "io/matrix_tsv.h"
 
@@ -62,14 +67,16 @@ struct Selection {
 };
 
 // The consensus solution at one K. `replicates` are that K's fits (any order; used by index order).
+// `factors` (one per non-empty sample, see above) may be null: all 1.
 Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int k,
-                        std::vector<const Replicate*> replicates);
+                        std::vector<const Replicate*> replicates, const Eigen::VectorXd* factors = nullptr);
 
 // gain(K, K') of the rule above.
 double deviance_gain(const Solution& smaller, const Solution& larger, std::size_t samples);
 
 // Every K's solution from the replicates of a whole run (all K, all indices), and the chosen K.
+// `normalise` is the normalisation the replicates were fitted with.
 Selection select_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
-                   const SelectionRule& rule);
+                   const SelectionRule& rule, Normalisation normalise = Normalisation::none);
 
 }  // namespace sigstream

@@ -310,6 +310,7 @@ def main():
         "b36.shard": ["--replicate-range", "3:6"],
         "k23.shard": ["--k-range", "2:3"],  # all replicates, K 2 and 3
         "k4.shard": ["--k", "4"],  # all replicates, K 4
+        "k2.shard": ["--k", "2"],  # all replicates, K 2 (with k4: K 3 missing in between)
         # one-fit shards that differ from a02/a26 in one thing each (for the bad input below)
         "seed6.shard": ["--k", "2", "--replicate-range", "2:3", "--seed", "6"],
         "r7.shard": ["--k", "2", "--replicate-range", "2:3", "--replicates", "7"],
@@ -462,7 +463,8 @@ def main():
         ("a truncated shard", C + S("a02.shard") + [truncated], 1, ["truncated.shard"], "dir"),
         ("a truncated .gz shard", C + S("a02.shard") + [truncated_gz], 1, ["truncated.shard.gz"], "dir"),
         ("a damaged number in a shard", C + S("a02.shard") + [damaged], 1, ["damaged.shard", "'abc'"], "dir"),
-        ("the same shard twice", C + S("a02.shard", "a02.shard", "a26.shard"), 1, ["overlapping"], "dir"),
+        ("the same shard twice", C + S("a02.shard", "a02.shard", "a26.shard"), 2, ["given twice"], "dir"),
+        ("a K missing between two", C + S("k2.shard", "k4.shard"), 1, ["no shard holds K = 3"], "dir"),
         ("a file that is not a shard", C + S("a02.shard") + [planted], 1, ["planted.tsv", "not a sigstream"], "dir"),
         ("no shards given", C, 2, ["no shards given"], "dir"),
         ("a missing shard file", C + S("a02.shard") + [os.path.join(inputs, "nope.shard")], 1, ["nope.shard"], "dir"),

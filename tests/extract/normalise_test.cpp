@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "core/errors.h"
@@ -124,8 +125,9 @@ TEST(NormaliseLog2, EvenNumberOfSamplesMedianIsTheMeanOfTheMiddleTwo) {
     EXPECT_LT(ratio, 3.0);
 }
 
-// The expected gmm cap when the two modes are far apart: the lower component is exactly the lower
-// mode's points, so μ and σ are their mean and (population) standard deviation of log10(total).
+// The expected gmm cap when the two modes are far apart: the majority component is exactly the lower
+// mode's points, so μ and σ are their mean and (population) standard deviation of log10(total), and
+// the cap is 10^(μ + 3σ).
 double separated_cap(const std::vector<double>& lower) {
     double mu = 0;
     for (double t : lower) mu += std::log10(t);
@@ -133,7 +135,7 @@ double separated_cap(const std::vector<double>& lower) {
     double var = 0;
     for (double t : lower) var += (std::log10(t) - mu) * (std::log10(t) - mu);
     var /= static_cast<double>(lower.size());
-    return std::pow(10.0, mu + 2 * std::sqrt(var));
+    return std::pow(10.0, mu + 3 * std::sqrt(var));
 }
 
 TEST(NormaliseGmm, BimodalCohortCapIsAboveTheLowerModeOnlyTheHighModeIsScaled) {
@@ -184,12 +186,36 @@ TEST(NormaliseGmm, BimodalCohortBelowTheFloorIsCappedAtTheFloor) {
     for (Eigen::Index j = 60; j < 66; ++j) EXPECT_NEAR(f(j) * tv(j), 9600.0, 1e-7) << j;
 }
 
-TEST(NormaliseGmm, UnimodalSmallCohortGetsTheFloorAndNoSampleIsTouched) {
+TEST(NormaliseGmm, UnimodalSmallCohortHasNoCapAndNoSampleIsTouched) {
     std::vector<double> totals;
     for (int j = 0; j < 25; ++j) totals.push_back(500 + 100 * ((j * 7) % 25));  // 500 .. 2900
     const Eigen::VectorXd t = Eigen::Map<const Eigen::VectorXd>(totals.data(), 25);
-    EXPECT_EQ(gmm_cap(t, 96), 9600.0);
+    EXPECT_EQ(gmm_cap(t, 96), HUGE_VAL);
     EXPECT_EQ(normalisation_factors(with_totals(totals), Normalisation::gmm), Eigen::VectorXd::Ones(25));
+}
+
+// One group of whole-genome burdens (log-normal, σ = 0.5 in natural log, around 20000): no hypermutators,
+// so nothing may be scaled, however the tail falls.
+TEST(NormaliseGmm, LogNormalCohortWithoutHypermutatorsIsLeftAlone) {
+    std::mt19937_64 rng(2024);
+    std::lognormal_distribution<double> burden(std::log(20000.0), 0.5);
+    for (int draw = 0; draw < 5; ++draw) {
+        std::vector<double> totals;
+        for (int j = 0; j < 200; ++j) totals.push_back(std::round(burden(rng)));
+        const Eigen::VectorXd t = Eigen::Map<const Eigen::VectorXd>(totals.data(), 200);
+        EXPECT_EQ(gmm_cap(t, 96), HUGE_VAL) << draw;
+    }
+}
+
+// A minority of failed samples (~50 mutations) below a normal cohort must not make the normal samples
+// look hypermutated: the cap comes from the majority group, above its bulk.
+TEST(NormaliseGmm, FailedLowSamplesDoNotCapTheNormalOnes) {
+    std::vector<double> totals;
+    for (int j = 0; j < 180; ++j) totals.push_back(std::round(20000 * std::pow(10.0, -0.2 + 0.4 * j / 179.0)));
+    for (int j = 0; j < 20; ++j) totals.push_back(40 + j);
+    const Eigen::VectorXd t = Eigen::Map<const Eigen::VectorXd>(totals.data(), 200);
+    const double cap = gmm_cap(t, 96);
+    EXPECT_GT(cap, *std::max_element(totals.begin(), totals.end()));
 }
 
 TEST(NormaliseGmm, FewerThanTenNonEmptySamplesUseTheFloor) {
