@@ -46,7 +46,7 @@ constexpr double kPaperTol = 1e-10;
 constexpr int kDefaultSplits = 30;
 constexpr double kDefaultTestFraction = 0.2;
 constexpr long long kMaxIterLimit = 10000000;
-constexpr long long kMaxSplits = 100000;
+constexpr long long kMaxSplits = 1000;  // PAM and consistency cost (splits x K)^2 and splits^2
 
 // --preset paper: the study's backend settings (applied to the listed backends that have the key, unless
 // --param sets it).
@@ -69,7 +69,8 @@ Parser crossval_parser() {
              "  TestMSE          the same over the test samples, exposures by NNLS of V_test on W\n"
              "  HeldOutDeviance  each test count v split into a ~ Binomial(floor(v), 1/2) and b = v - a (seed from\n"
              "                   --seed and s); b^ = W NNLS(W, a); 2 sum[b log(b/b^) - b + b^] / (channels x test\n"
-             "                   samples), 0 log 0 = 0   (HeldOutMSE: mean (b - b^)^2 likewise)\n"
+             "                   samples), 0 log 0 = 0   (HeldOutMSE: mean (b - b^)^2 likewise); only test\n"
+             "                   samples whose half a has >= 10 mutations are scored (HeldOutSamples)\n"
              "  CosmicMatched    mean one-to-one (Hungarian) matched cosine of the split's K signatures to the\n"
              "                   reference\n"
              "Per backend (summary.tsv; _sd = sample standard deviation over splits, NA for fewer than 2 values):\n"
@@ -144,12 +145,12 @@ struct RunInfo {
 
 void write_per_split(const std::vector<const Backend*>& backends, const CrossvalResult& r, std::ostream& out) {
     out << "Backend\tSplit\tTrainSamples\tTestSamples\tTrainMSE\tTestMSE\tHeldOutDeviance\tHeldOutMSE\tCosmicMatched"
-           "\tIterations\tObjective\tSeed\n";
+           "\tIterations\tObjective\tSeed\tHeldOutSamples\n";
     for (const SplitResult& s : r.per_split)
         out << backends[static_cast<std::size_t>(s.backend)]->name() << '\t' << s.split << '\t' << s.train_samples
             << '\t' << s.test_samples << '\t' << num(s.train_mse) << '\t' << num(s.test_mse) << '\t'
             << num(s.heldout_deviance) << '\t' << num(s.heldout_mse) << '\t' << num(s.cosmic_matched) << '\t'
-            << s.iterations << '\t' << num(s.objective) << '\t' << s.fit_seed << '\n';
+            << s.iterations << '\t' << num(s.objective) << '\t' << s.fit_seed << '\t' << s.heldout_samples << '\n';
 }
 
 void write_summary(const std::vector<const Backend*>& backends, const CrossvalResult& r, int splits,

@@ -313,6 +313,11 @@ int run_replicates(const Args& args, RunInfo& run, const Backend& backend, bool 
                              "give A:B with B <= " + std::to_string(plan.replicates));
     }
     const SelectionRule rule = selection_rule(args);
+    if (shard && !quiet)
+        for (const char* f : {"min-mean-stability", "min-stability", "min-gain"})
+            if (args.has(f))
+                warn("extract",
+                     std::string("--") + f + " is not used when writing a shard; give it to `sigstream consensus`");
 
     std::unique_ptr<RunFolder> folder;
     std::string shard_path;
@@ -359,6 +364,15 @@ int run_replicates(const Args& args, RunInfo& run, const Backend& backend, bool 
         fit_replicates(input.V, backend, plan, run.threads,
                        [&](const Replicate& r, int done, int total) { progress.update(r, done, total); });
 
+    if (!quiet && plan.tol > 0) {  // fits that ran out of --max-iter, per K
+        std::map<int, int> capped;
+        for (const Replicate& r : fits)
+            if (r.iterations >= plan.max_iter) ++capped[r.k];
+        for (const auto& [k, n] : capped)
+            warn("extract", std::to_string(n) + " of the " + std::to_string(plan.last - plan.first) +
+                                " fits of K = " + std::to_string(k) + " ran all " + std::to_string(plan.max_iter) +
+                                " iterations of --max-iter without meeting --tol; raise --max-iter");
+    }
     std::map<std::string, std::string> all_params;
     for (const auto& p : backend.params()) {
         auto it = run.user_params.find(p.key);

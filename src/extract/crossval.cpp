@@ -299,9 +299,21 @@ SplitResult run_job(const Eigen::MatrixXd& counts, const CrossvalSplit& split_de
     r.train_mse = mean_squared_error(data.train, W * H);
     const Nnls nnls(W);
     r.test_mse = mean_squared_error(data.test, W * nnls.solve_all(data.test));
-    const Eigen::MatrixXd b_hat = W * nnls.solve_all(data.half_a);
-    r.heldout_deviance = mean_poisson_deviance(data.half_b, b_hat);
-    r.heldout_mse = mean_squared_error(data.half_b, b_hat);
+    // Held-out scores over the test samples whose first half has at least kMinHeldOutHalf mutations: with
+    // fewer, the exposures fitted to it say next to nothing and the prediction can be 0 where the second
+    // half is not (an infinite deviance from one near-empty sample).
+    std::vector<Eigen::Index> scored;
+    for (Eigen::Index j = 0; j < data.half_a.cols(); ++j)
+        if (data.half_a.col(j).sum() >= kMinHeldOutHalf) scored.push_back(j);
+    r.heldout_samples = static_cast<int>(scored.size());
+    if (scored.empty()) {
+        r.heldout_deviance = r.heldout_mse = std::numeric_limits<double>::quiet_NaN();
+    } else {
+        const Eigen::MatrixXd a = data.half_a(Eigen::all, scored), b = data.half_b(Eigen::all, scored);
+        const Eigen::MatrixXd b_hat = W * nnls.solve_all(a);
+        r.heldout_deviance = mean_poisson_deviance(b, b_hat);
+        r.heldout_mse = mean_squared_error(b, b_hat);
+    }
     r.cosmic_matched = cosmic_matched(W, *options.reference, options.include_artefacts);
     r.iterations = fit.iterations;
     r.objective = fit.trace.empty() ? std::numeric_limits<double>::quiet_NaN() : fit.trace.back();
@@ -435,8 +447,10 @@ CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<Cros
             const SplitResult& r = res.per_split[static_cast<std::size_t>(b * S + s - 1)];
             train.push_back(r.train_mse);
             test.push_back(r.test_mse);
-            dev.push_back(r.heldout_deviance);
-            hmse.push_back(r.heldout_mse);
+            if (!std::isnan(r.heldout_deviance)) {  // NaN: no test sample had enough mutations to score
+                dev.push_back(r.heldout_deviance);
+                hmse.push_back(r.heldout_mse);
+            }
             cosmic.push_back(r.cosmic_matched);
             iters.push_back(r.iterations);
             sets.push_back(r.W);

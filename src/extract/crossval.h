@@ -115,12 +115,16 @@ struct CrossvalOptions {
     std::function<void(int done, int total, int backend, int split)> on_job_done;
 };
 
+// A test sample is scored held-out only when its first binomial half has at least this many mutations.
+inline constexpr double kMinHeldOutHalf = 10;
+
 struct SplitResult {
     int backend = 0, split = 0;  // backend index, split number (1-based)
     std::uint64_t fit_seed = 0;
     int train_samples = 0, test_samples = 0;
     Eigen::MatrixXd W;  // channels × K, columns sum to 1
     double train_mse = 0, test_mse = 0, heldout_deviance = 0, heldout_mse = 0, cosmic_matched = 0;
+    int heldout_samples = 0;  // test samples scored held-out (first half >= kMinHeldOutHalf mutations)
     int iterations = 0;
     double objective = 0;  // the last value of the backend's trace
     std::string message;

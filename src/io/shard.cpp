@@ -159,6 +159,8 @@ Shard read_shard(const std::string& path) {
     if (s.backend.empty() || s.ks.empty() || !have_range || s.replicates < 1 || s.first < 0 || s.first >= s.last ||
         s.last > s.replicates)
         p.fail("the shard's header is inconsistent (backend, k, replicates, range)");
+    for (std::size_t i = 1; i < s.ks.size(); ++i)
+        if (s.ks[i] <= s.ks[i - 1]) p.fail("the ##k line is not in ascending order without repeats");
     try {
         parse_normalisation(s.normalise);
     } catch (const UsageError&) {

@@ -42,7 +42,7 @@ TIMEOUT = 300
 BACKENDS = ("nmf", "cnmf", "aenmf")
 PLANTED = ("SBS1", "SBS4", "SBS13")
 PER_SPLIT_HEADER = ["Backend", "Split", "TrainSamples", "TestSamples", "TrainMSE", "TestMSE", "HeldOutDeviance",
-                    "HeldOutMSE", "CosmicMatched", "Iterations", "Objective", "Seed"]
+                    "HeldOutMSE", "CosmicMatched", "Iterations", "Objective", "Seed", "HeldOutSamples"]
 SUMMARY_HEAD = ["Backend", "TrainMSE", "TrainMSE_sd", "TestMSE", "TestMSE_sd", "HeldOutDeviance",
                 "HeldOutDeviance_sd", "Consistency", "Consistency_sd", "CosmicPerSplit", "CosmicPerSplit_sd",
                 "CosmicMedoids"]
