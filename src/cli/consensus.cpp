@@ -2,6 +2,7 @@
 // `sigstream extract --shard-out` (any split of the replicates 0..R, any split of the K's) into the run
 // folder the one-process run with the same seed writes — byte-identical result files.
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -160,6 +161,9 @@ int run_consensus(int argc, char** argv) {
         if (k > input.max_k)
             throw DataError(paths.front(), 0, "K = " + std::to_string(k) + " is beyond the matrix's K range",
                             "the shard is damaged; rerun its extraction");
+    if (!quiet && rule.refine)
+        std::fprintf(stderr, "sigstream %s: consensus, choice of K and minimum-volume refinement of the chosen K…\n",
+                     "consensus");
     const Selection selection = select_k(first.counts, input, ordered, rule, parse_normalisation(first.normalise));
     if (!quiet) {
         for (const auto& w : input.warnings) warn("consensus", w);

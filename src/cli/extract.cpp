@@ -314,7 +314,7 @@ int run_replicates(const Args& args, RunInfo& run, const Backend& backend, bool 
     }
     const SelectionRule rule = selection_rule(args);
     if (shard && !quiet)
-        for (const char* f : {"min-mean-stability", "min-stability", "min-gain"})
+        for (const char* f : {"min-mean-stability", "min-stability", "min-gain", "refine"})
             if (args.has(f))
                 warn("extract",
                      std::string("--") + f + " is not used when writing a shard; give it to `sigstream consensus`");
@@ -405,6 +405,9 @@ int run_replicates(const Args& args, RunInfo& run, const Backend& backend, bool 
         return 0;
     }
 
+    if (!quiet && rule.refine)
+        std::fprintf(stderr, "sigstream %s: consensus, choice of K and minimum-volume refinement of the chosen K…\n",
+                     "extract");
     const Selection selection = select_k(counts, input, fits, rule, plan.normalise);
     if (!quiet)
         for (const auto& w : selection.warnings) warn("extract", w);

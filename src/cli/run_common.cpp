@@ -323,7 +323,12 @@ void add_selection_options(Parser& p) {
         .option("min-gain", "G",
                 "a larger stable K improves the fit significantly when its Poisson deviance drops by more than G "
                 "per added parameter (noise alone gives about 1)",
-                exact_number(d.min_gain));
+                exact_number(d.min_gain))
+        .option(
+            "refine", "minvol|none",
+            "refine the chosen K's consensus signatures by minimum-volume NMF (undoes the sharpening of overlapping "
+            "signatures that maximum likelihood prefers; docs/choosing-k.md §5)",
+            "minvol");
 }
 
 SelectionRule selection_rule(const Args& args) {
@@ -331,6 +336,10 @@ SelectionRule selection_rule(const Args& args) {
     r.min_mean_stability = args.get_double("min-mean-stability", r.min_mean_stability, -1.0, 1.0);
     r.min_stability = args.get_double("min-stability", r.min_stability, -1.0, 1.0);
     r.min_gain = args.get_double("min-gain", r.min_gain, 0.0, 1e12);
+    const std::string refine = args.get("refine", "minvol");
+    if (refine != "minvol" && refine != "none")
+        throw UsageError("", 0, "--refine '" + refine + "' is not a refinement", "use minvol or none");
+    r.refine = refine == "minvol";
     return r;
 }
 
@@ -403,6 +412,17 @@ void write_metadata(const ReplicateRunInfo& info, const LabelledMatrix& counts, 
     out << "min_stability = " << toml_float(info.rule.min_stability) << "\n";
     out << "min_gain = " << toml_float(info.rule.min_gain) << "\n";
 
+    out << "\n[refine]\n";
+    out << "method = " << toml_string(info.rule.refine ? "minvol" : "none") << "\n";
+    if (chosen.refined) {
+        out << "delta = " << toml_float(info.rule.refine_options.delta) << "\n";
+        out << "budget_per_sample = " << toml_float(info.rule.refine_options.budget) << "\n";
+        out << "lambda_relative = " << toml_float(chosen.refinement.lambda_rel) << "\n";
+        out << "kl_ml = " << toml_float(chosen.refinement.kl_ml) << "\n";
+        out << "kl = " << toml_float(chosen.refinement.kl) << "\n";
+        out << "iterations = " << chosen.refinement.iterations << "\n";
+    }
+
     write_input_toml(out, info.matrix, info.sha256, counts, input.empty_samples);
 
     out << "\n[backend]\n";
@@ -429,6 +449,7 @@ void write_replicate_run(RunFolder& folder, const LabelledMatrix& counts, const 
         write_exposures(counts.columns, s.signatures.columns, s.exposures, open(dir + "exposures.tsv"));
         write_sample_stats(s.stats, open(dir + "sample_stats.tsv"));
         write_stability(s, open(dir + "stability.tsv"));
+        if (s.refined) write_labelled_matrix(s.consensus, open(dir + "consensus.tsv"), "MutationType");
     };
     write_solution(selection.solutions[selection.chosen], "");
     write_selection(selection, input.kept.size(), open("selection.tsv"));

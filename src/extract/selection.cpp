@@ -75,17 +75,32 @@ Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int
     return s;
 }
 
+void refine_solution(Solution& s, const LabelledMatrix& counts, const FitInput& input, const Eigen::VectorXd& factors,
+                     const MinVolumeOptions& options) {
+    s.consensus = s.signatures;
+    s.refinement = refine_min_volume(input.V * factors.asDiagonal(), s.signatures.values, options);
+    s.signatures.values = s.refinement.W;
+    const Nnls nnls(s.signatures.values);
+    const Eigen::MatrixXd Hkept = nnls.solve_all(input.V);
+    s.exposures.setZero();
+    for (std::size_t j = 0; j < input.kept.size(); ++j)
+        s.exposures.col(input.kept[j]) = Hkept.col(static_cast<Eigen::Index>(j));
+    s.stats = sample_stats(counts.values, s.signatures.values, s.exposures, counts.columns);
+    s.refined = true;
+}
+
 double deviance_gain(const Solution& smaller, const Solution& larger, std::size_t samples) {
     const double channels = static_cast<double>(smaller.signatures.values.rows());
     const double params = static_cast<double>(larger.k - smaller.k) * (static_cast<double>(samples) + channels - 1);
     return 2.0 * (smaller.kl - larger.kl) / params;
 }
 
-Selection select_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
-                   const SelectionRule& rule, Normalisation normalise) {
+namespace {
+
+Selection choose_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
+                   const SelectionRule& rule, const Eigen::VectorXd& factors) {
     std::map<int, std::vector<const Replicate*>> by_k;
     for (const Replicate& r : replicates) by_k[r.k].push_back(&r);
-    const Eigen::VectorXd factors = normalisation_factors(input.V, normalise);
     Selection sel;
     for (auto& [k, reps] : by_k) {
         sel.solutions.push_back(build_solution(counts, input, k, reps, &factors));
@@ -108,15 +123,16 @@ Selection select_k(const LabelledMatrix& counts, const FitInput& input, const st
             sel.chosen = i;
             if (i + 1 == sel.solutions.size() && sel.solutions.size() > 1) {
                 sel.reason = "K = " + std::to_string(s.k) + " is stable (mean stability " + fmt(s.mean_stability) +
-                             ", minimum " + fmt(s.min_stability) + ") and the largest K tried, and no smaller K was "
+                             ", minimum " + fmt(s.min_stability) +
+                             ") and the largest K tried, and no smaller K was "
                              "as good";
                 sel.warnings.push_back("the chosen K = " + std::to_string(s.k) +
                                        " is the top of the K range; a larger K may fit better — widen --k-range");
             } else {
                 sel.reason = "K = " + std::to_string(s.k) + " is the smallest stable K (mean stability " +
                              fmt(s.mean_stability) + ", minimum " + fmt(s.min_stability) +
-                             ") that no larger stable K improves beyond noise (deviance gain > " +
-                             fmt(rule.min_gain) + " per parameter)";
+                             ") that no larger stable K improves beyond noise (deviance gain > " + fmt(rule.min_gain) +
+                             " per parameter)";
             }
             return sel;
         }
@@ -130,6 +146,16 @@ Selection select_k(const LabelledMatrix& counts, const FitInput& input, const st
                  ", minimum >= " + fmt(rule.min_stability) + "); K = " + std::to_string(sel.solutions[best].k) +
                  " has the highest mean stability (" + fmt(sel.solutions[best].mean_stability) + ")";
     sel.warnings.push_back(sel.reason + " — treat it with care, or fix K with --k");
+    return sel;
+}
+
+}  // namespace
+
+Selection select_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
+                   const SelectionRule& rule, Normalisation normalise) {
+    const Eigen::VectorXd factors = normalisation_factors(input.V, normalise);
+    Selection sel = choose_k(counts, input, replicates, rule, factors);
+    if (rule.refine) refine_solution(sel.solutions[sel.chosen], counts, input, factors, rule.refine_options);
     return sel;
 }
 

@@ -32,6 +32,7 @@
 
 #include "extract/consensus.h"
 #include "extract/extract.h"
+#include "extract/minvol.h"
 #include "extract/normalise.h"
 #include "extract/replicates.h"
 #include "io/matrix_tsv.h"
@@ -51,12 +52,22 @@ struct Solution {
     std::vector<std::vector<int>> member;      // member[r][s] = the column of replicate r in signature s
     double mean_stability = 0, min_stability = 0, frobenius_pct = 0, kl = 0, mean_sample_cosine = 0;
     bool stable = false;
+    // Minimum-volume refinement (the chosen K only, when asked): `signatures` (and exposures, stats) are
+    // then the refined ones, `consensus` the cluster means they started from; the selection metrics
+    // above stay those of the consensus (the choice was made on them).
+    bool refined = false;
+    LabelledMatrix consensus;
+    MinVolumeResult refinement;
 };
 
 struct SelectionRule {
     double min_mean_stability = 0.8;
     double min_stability = 0.2;
     double min_gain = 2.0;
+    // After the choice, refine the chosen K's consensus signatures by minimum volume (extract/minvol.h);
+    // the CLI turns this on by default (`--refine minvol`).
+    bool refine = false;
+    MinVolumeOptions refine_options;
 };
 
 struct Selection {
@@ -70,6 +81,11 @@ struct Selection {
 // `factors` (one per non-empty sample, see above) may be null: all 1.
 Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int k,
                         std::vector<const Replicate*> replicates, const Eigen::VectorXd* factors = nullptr);
+
+// Replaces the solution's signatures by their minimum-volume refinement on the fitted matrix
+// (input.V scaled by `factors`), then refits exposures (NNLS of the true counts) and statistics.
+void refine_solution(Solution& s, const LabelledMatrix& counts, const FitInput& input, const Eigen::VectorXd& factors,
+                     const MinVolumeOptions& options);
 
 // gain(K, K') of the rule above.
 double deviance_gain(const Solution& smaller, const Solution& larger, std::size_t samples);

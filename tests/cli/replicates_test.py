@@ -40,8 +40,8 @@ MAX_ITER = "400"
 COSMIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "cosmic",
                       "COSMIC_v3.4_SBS_GRCh37.txt")
 PLANTED = ("SBS1", "SBS4", "SBS13")  # pairwise cosines below 0.11
-TOP_FILES = ["exposures.tsv", "medoids.tsv", "metadata.toml", "sample_stats.tsv", "selection.tsv", "signatures.tsv",
-             "solutions", "stability.tsv"]
+TOP_FILES = ["consensus.tsv", "exposures.tsv", "medoids.tsv", "metadata.toml", "sample_stats.tsv", "selection.tsv",
+             "signatures.tsv", "solutions", "stability.tsv"]  # consensus.tsv: the chosen K before --refine minvol
 SOLUTION_FILES = ["exposures.tsv", "medoids.tsv", "replicates.tsv", "sample_stats.tsv", "signatures.tsv",
                   "stability.tsv"]
 SELECTION_HEADER = ["K", "MeanStability", "MinStability", "FrobeniusPct", "KL", "MeanSampleCosine", "Chosen"]
@@ -240,9 +240,12 @@ def main():
         check("run folder: the top files", sorted(os.listdir(d)) == TOP_FILES, os.listdir(d))
         sol = os.path.join(d, "solutions")
         check("run folder: solutions/K2..K4", sorted(os.listdir(sol)) == ["K2", "K3", "K4"], os.listdir(sol))
+        rows = read_tsv(os.path.join(d, "selection.tsv"))
+        chosen_k = next((int(r[0]) for r in rows[1:] if len(r) > 6 and r[6] == "1"), None)
         for k in (2, 3, 4):
             kd = os.path.join(sol, "K%d" % k)
-            check("solutions/K%d holds its six files" % k, os.path.isdir(kd) and sorted(os.listdir(kd)) == SOLUTION_FILES,
+            expected_files = sorted(SOLUTION_FILES + (["consensus.tsv"] if k == chosen_k else []))
+            check("solutions/K%d holds its files" % k, os.path.isdir(kd) and sorted(os.listdir(kd)) == expected_files,
                   os.listdir(kd) if os.path.isdir(kd) else "missing")
         sel = read_tsv(os.path.join(d, "selection.tsv"))
         check("selection.tsv header", sel[0][:7] == SELECTION_HEADER, sel[0])
@@ -360,8 +363,9 @@ def main():
     dest = os.path.join(merged, "talk")
     r = run(["consensus", "--out-dir", dest] + S("a26.shard", "a02.shard"))
     lines = r.stderr.splitlines()
-    check("consensus (not quiet): one closing line naming the folder",
-          r.returncode == 0 and len(lines) == 1 and lines[0].startswith("sigstream consensus: ") and dest in lines[0],
+    check("consensus (not quiet): a progress line and one closing line naming the folder",
+          r.returncode == 0 and len(lines) == 2 and all(l.startswith("sigstream consensus: ") for l in lines)
+          and dest in lines[-1],
           r.stderr)
     check("consensus leaves no temporary folder", sorted(os.listdir(merged)) == ["m0", "m1", "m2", "m3", "talk"],
           os.listdir(merged))
