@@ -372,6 +372,39 @@ TEST(CrossvalRun, ExactModelGivesZeroErrorAndPerfectAgreement) {
     EXPECT_EQ(sum.iterations, 1);
 }
 
+// A test sample with only a few mutations is left out of the held-out scores (its first half has fewer
+// than kMinHeldOutHalf): the scores stay finite and HeldOutSamples counts the samples scored.
+TEST(CrossvalRun, NearEmptyTestSamplesAreNotScoredHeldOut) {
+    const Backend blocks = Backend::built_in(&kBlocks);
+    LabelledMatrix counts = block_counts(), reference = block_reference();
+    for (int i = 0; i < 6; ++i) counts.values(i, 0) = i % 2 == 0 ? 1 : 0;  // S1: 3 mutations
+    CrossvalOptions opt;
+    opt.k = 2;
+    opt.splits = 20;
+    opt.test_fraction = 0.2;
+    opt.seed = 11;
+    opt.reference = &reference;
+    const CrossvalResult r = run_crossval(counts, {{&blocks, {}}}, opt);
+    int short_splits = 0;
+    for (const SplitResult& s : r.per_split) {
+        const CrossvalSplit& sp = r.splits[static_cast<std::size_t>(s.split - 1)];
+        Eigen::MatrixXd test(6, static_cast<Eigen::Index>(sp.test.size()));
+        for (std::size_t c = 0; c < sp.test.size(); ++c)
+            test.col(static_cast<Eigen::Index>(c)) = r.counts.col(sp.test[c]);
+        Eigen::MatrixXd A, B;
+        binomial_halves(test, crossval_seed(11, kBinomialStream, s.split), A, B);
+        int scored = 0;
+        for (Eigen::Index j = 0; j < A.cols(); ++j) scored += A.col(j).sum() >= kMinHeldOutHalf ? 1 : 0;
+        EXPECT_EQ(s.heldout_samples, scored) << s.split;
+        if (scored < s.test_samples) ++short_splits;
+        if (scored > 0) {
+            EXPECT_TRUE(std::isfinite(s.heldout_deviance)) << s.split;
+        }
+    }
+    EXPECT_GT(short_splits, 0);  // S1 was tested in some split and left out there
+    EXPECT_TRUE(std::isfinite(r.summaries[0].heldout_deviance));
+}
+
 TEST(CrossvalRun, ResultDoesNotDependOnThreads) {
     const Backend blocks = Backend::built_in(&kBlocks), blocks2 = Backend::built_in(&kBlocks2);
     const LabelledMatrix counts = block_counts(), reference = block_reference();
