@@ -43,6 +43,7 @@ constexpr std::uint64_t kDefaultSeed = 1;
 constexpr int kDefaultMaxIter = 10000;
 constexpr double kDefaultTol = 1e-8;
 constexpr double kPaperTol = 1e-10;
+constexpr int kPaperMaxIter = 100000;  // the paper's AE start needs 1e4-1e5 steps
 constexpr int kDefaultSplits = 30;
 constexpr double kDefaultTestFraction = 0.2;
 constexpr long long kMaxIterLimit = 10000000;
@@ -96,10 +97,12 @@ Parser crossval_parser() {
         .option("preset", "NAME",
                 "paper: the study's choices, each unless given explicitly: nmf.objective=frobenius, nmf.solver=mu, "
                 "aenmf.loss=mse, aenmf.constraint=abs, aenmf.init=uniform, aenmf.schedule=constant, --tol 1e-10, "
+                "--max-iter 100000, "
                 "--splits 30, --test-fraction 0.2 (one start per split, as always); none: the backends' defaults",
                 "none")
         .option("seed", "S", "root seed: the only source of randomness", std::to_string(kDefaultSeed))
-        .option("max-iter", "N", "at most N iterations per fit", std::to_string(kDefaultMaxIter))
+        .option("max-iter", "N", "at most N iterations per fit (the paper's uniform AE start needs 1e4-1e5 steps)",
+                std::to_string(kDefaultMaxIter) + ", " + std::to_string(kPaperMaxIter) + " with --preset paper")
         .option("tol", "T", "the backends' stop rule (relative decrease over their window); 0 runs --max-iter",
                 "1e-08, 1e-10 with --preset paper")
         .option("param", "KEY=VALUE",
@@ -295,7 +298,8 @@ int run_crossval_command(int argc, char** argv) {
         throw UsageError("", 0, "--test-fraction " + args.get("test-fraction") + " is not strictly between 0 and 1",
                          "e.g. --test-fraction 0.2 holds out a fifth of the samples");
     run.seed = static_cast<std::uint64_t>(args.get_int("seed", static_cast<long long>(kDefaultSeed), 0, LLONG_MAX));
-    run.max_iter = static_cast<int>(args.get_int("max-iter", kDefaultMaxIter, 1, kMaxIterLimit));
+    run.max_iter =
+        static_cast<int>(args.get_int("max-iter", paper ? kPaperMaxIter : kDefaultMaxIter, 1, kMaxIterLimit));
     run.tol = args.get_double("tol", paper ? kPaperTol : kDefaultTol, 0.0, 1.0);
     run.threads = static_cast<int>(args.get_int("threads", 1, 1, 1024));
     run.include_artefacts = args.flag("include-artefacts");
