@@ -6,15 +6,12 @@
 #include "cli/commands.h"
 #include "core/errors.h"
 #include "extract/compare.h"
-#include "io/data_files.h"
 #include "io/matrix_tsv.h"
 #include "io/output_file.h"
 
 namespace sigstream::cli {
 
 namespace {
-
-constexpr const char* kCosmic = "cosmic-v3.4";
 
 Parser compare_parser() {
     Parser p("compare", "--signatures FILE|RUN_FOLDER [options]",
@@ -25,7 +22,7 @@ Parser compare_parser() {
              "unless --include-artefacts. Given a run folder, reads its signatures.tsv and writes cosmic.tsv in it.");
     p.section("Input")
         .option("signatures", "FILE", "signatures (columns sum to 1; rows matched by label), or a run folder")
-        .option("reference", "cosmic-v3.4|FILE", "reference signatures", kCosmic)
+        .option("reference", "cosmic-v3.4|FILE", "reference signatures", kCosmicReference)
         .flag("include-artefacts", "also match COSMIC's possible sequencing artefacts");
     p.section("Output")
         .option("out", "FILE", "table to write; `-` = standard output", "stdout, or RUN_FOLDER/cosmic.tsv")
@@ -51,9 +48,8 @@ int run_compare(int argc, char** argv) {
         signatures = (std::filesystem::path(signatures) / "signatures.tsv").string();
     }
     OutputFile::check_writable(out);
-    const std::string reference_name = args.get("reference", kCosmic);
-    const std::string reference_path =
-        reference_name == kCosmic ? data_file("cosmic/COSMIC_v3.4_SBS_GRCh37.txt") : reference_name;
+    const std::string reference_name = args.get("reference", kCosmicReference);
+    const std::string reference_path = reference_file(reference_name);
     LabelledMatrix sig = read_signatures(signatures);
     LabelledMatrix ref = read_signatures(reference_path);
     Comparison c = compare_signatures(sig, ref, args.flag("include-artefacts"));

@@ -25,9 +25,9 @@
 #include "core/errors.h"
 #include "core/format.h"
 #include "extract/backend.h"
+#include "extract/compare.h"
 #include "extract/crossval.h"
 #include "extract/extract.h"
-#include "io/data_files.h"
 #include "io/matrix_tsv.h"
 #include "io/output_file.h"
 
@@ -37,7 +37,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kCosmic = "cosmic-v3.4";
 constexpr const char* kDefaultBackends = "nmf,cnmf,aenmf";
 constexpr std::uint64_t kDefaultSeed = 1;
 constexpr int kDefaultMaxIter = 10000;
@@ -86,7 +85,7 @@ Parser crossval_parser() {
              "complete. Samples without mutations are left out. docs/crossval.md has the details.");
     p.section("Input")
         .option("matrix", "FILE", "count matrix (channels x samples; TSV or CSV, .gz accepted; rows matched by label)")
-        .option("reference", "cosmic-v3.4|FILE", "reference signatures for the COSMIC alignment", kCosmic)
+        .option("reference", "cosmic-v3.4|FILE", "reference signatures for the COSMIC alignment", kCosmicReference)
         .flag("include-artefacts", "also match COSMIC's possible sequencing artefacts (SBS27, SBS43, SBS45-60, SBS95)");
     p.section("Cross-validation")
         .option("backends", "LIST", "comma-separated backends (`sigstream backends` lists them)", kDefaultBackends)
@@ -232,12 +231,9 @@ void write_metadata(const RunInfo& run, const std::vector<const Backend*>& backe
         out << "file = " << toml_string(be.origin()) << "\n";
         out << "\n# Every parameter: the backend's defaults, overridden by --preset, then by --param.\n";
         out << "[backend." << key << ".params]\n";
-        for (const auto& p : be.params()) {
-            std::string v = p.default_value;
-            if (auto it = run.preset_params[b].find(p.key); it != run.preset_params[b].end()) v = it->second;
-            if (auto it = run.user_params[b].find(p.key); it != run.user_params[b].end()) v = it->second;
-            out << toml_key(p.key) << " = " << toml_string(v) << "\n";
-        }
+        std::map<std::string, std::string> given = run.user_params[b];  // --param wins over --preset
+        given.insert(run.preset_params[b].begin(), run.preset_params[b].end());
+        for (const auto& [k, v] : effective_params(be, given)) out << toml_key(k) << " = " << toml_string(v) << "\n";
         out << "\n[backend." << key << ".preset_params]\n";
         for (const auto& [k, v] : run.preset_params[b]) out << toml_key(k) << " = " << toml_string(v) << "\n";
         out << "\n[backend." << key << ".user_params]\n";
@@ -371,8 +367,8 @@ int run_crossval_command(int argc, char** argv) {
     }
 
     // ---- the reference and the matrix
-    run.reference = args.get("reference", kCosmic);
-    run.reference_path = run.reference == kCosmic ? data_file("cosmic/COSMIC_v3.4_SBS_GRCh37.txt") : run.reference;
+    run.reference = args.get("reference", kCosmicReference);
+    run.reference_path = reference_file(run.reference);
     const LabelledMatrix reference = read_signatures(run.reference_path);
     LabelledMatrix counts = read_count_matrix(run.matrix);
     run.sha256 = file_sha256(run.matrix);

@@ -156,11 +156,8 @@ void write_metadata(const RunInfo& run, const Backend& backend, const LabelledMa
     out << "file = " << toml_string(backend.origin()) << "\n";
     out << "message = " << toml_string(r.message) << "\n";
     out << "\n# Every parameter: the backend's defaults, overridden by --param.\n[backend.params]\n";
-    for (const auto& p : backend.params()) {
-        auto it = run.user_params.find(p.key);
-        out << toml_key(p.key) << " = " << toml_string(it == run.user_params.end() ? p.default_value : it->second)
-            << "\n";
-    }
+    for (const auto& [k, v] : effective_params(backend, run.user_params))
+        out << toml_key(k) << " = " << toml_string(v) << "\n";
     out << "\n# The parameters given with --param (the rest are the backend's defaults).\n[backend.user_params]\n";
     for (const auto& [k, v] : run.user_params) out << toml_key(k) << " = " << toml_string(v) << "\n";
 }
@@ -375,10 +372,7 @@ int run_replicates(const Args& args, RunInfo& run, const Backend& backend, bool 
                                 " iterations of --max-iter without meeting --tol; raise --max-iter");
     }
     std::map<std::string, std::string> all_params;
-    for (const auto& p : backend.params()) {
-        auto it = run.user_params.find(p.key);
-        all_params[p.key] = it == run.user_params.end() ? p.default_value : it->second;
-    }
+    for (auto& [k, v] : effective_params(backend, run.user_params)) all_params.emplace(std::move(k), std::move(v));
     if (shard) {
         Shard sh;
         sh.sigstream_version = SIGSTREAM_VERSION_STRING;

@@ -255,6 +255,16 @@ void write_input_toml(std::ostream& out, const std::string& matrix, const std::s
     out << "empty_samples = " << toml_string_array(empty_samples) << "\n";
 }
 
+std::vector<std::pair<std::string, std::string>> effective_params(const Backend& backend,
+                                                                  const std::map<std::string, std::string>& overrides) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& p : backend.params()) {
+        const auto it = overrides.find(p.key);
+        out.emplace_back(p.key, it == overrides.end() ? p.default_value : it->second);
+    }
+    return out;
+}
+
 std::string command_line(const std::vector<std::string>& argv) {
     std::string command;
     for (const auto& a : argv) command += (command.empty() ? "" : " ") + shell_quote(a);

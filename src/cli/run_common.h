@@ -53,6 +53,10 @@ void write_input_toml(std::ostream& out, const std::string& matrix, const std::s
 // another backend, an unknown key, or a key given twice.
 std::map<std::string, std::string> parse_params(const std::vector<std::string>& items, const Backend& backend);
 
+// Every parameter of the backend, in its order, with its value: the default unless `overrides` has the key.
+std::vector<std::pair<std::string, std::string>> effective_params(const Backend& backend,
+                                                                  const std::map<std::string, std::string>& overrides);
+
 std::string strip_trailing_slashes(std::string p);
 bool entry_exists(const std::filesystem::path& p);
 bool is_empty_real_folder(const std::filesystem::path& p);

@@ -6,8 +6,13 @@
 #include "core/errors.h"
 #include "core/format.h"
 #include "extract/assignment.h"
+#include "io/data_files.h"
 
 namespace sigstream {
+
+std::string reference_file(const std::string& name) {
+    return name == kCosmicReference ? data_file("cosmic/COSMIC_v3.4_SBS_GRCh37.txt") : name;
+}
 
 bool is_cosmic_artefact(const std::string& name) {
     if (name == "SBS27" || name == "SBS43" || name == "SBS95") return true;

@@ -28,6 +28,13 @@ struct Comparison {
 
 // Throws UsageError when the two sets use different catalogues (e.g. SBS96 vs SBS6), or when nothing is
 // left of the reference.
+// The name of the shipped reference set (COSMIC v3.4 SBS, GRCh37), accepted wherever a reference is given.
+inline constexpr const char* kCosmicReference = "cosmic-v3.4";
+
+// The file of a reference given by name: kCosmicReference is the shipped COSMIC file (found by
+// data_file()), anything else is a file path, returned as it is.
+std::string reference_file(const std::string& name);
+
 Comparison compare_signatures(const LabelledMatrix& signatures, const LabelledMatrix& reference,
                               bool include_artefacts);
 
