@@ -6,10 +6,22 @@
 #include <map>
 #include <numeric>
 
-#include "core/format.h"
 #include "extract/nnls.h"
 
 namespace sigstream {
+
+namespace {
+
+// NNLS exposures of the non-empty samples' true counts to W, as a K x (all samples) matrix: empty samples
+// get zeros.
+Eigen::MatrixXd refit_all(const Eigen::MatrixXd& W, const FitInput& input, Eigen::Index samples) {
+    const Eigen::MatrixXd Hkept = Nnls(W).solve_all(input.V);
+    Eigen::MatrixXd H = Eigen::MatrixXd::Zero(W.cols(), samples);
+    for (std::size_t j = 0; j < input.kept.size(); ++j) H.col(input.kept[j]) = Hkept.col(static_cast<Eigen::Index>(j));
+    return H;
+}
+
+}  // namespace
 
 Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int k,
                         std::vector<const Replicate*> replicates, const Eigen::VectorXd* factors) {
@@ -19,10 +31,10 @@ Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int
     for (const Replicate* r : replicates) Ws.push_back(r->W);
     const ConsensusResult c = consensus_signatures(Ws);
 
-    // Exposures of the non-empty samples by NNLS on their true counts; order by total exposure.
-    const Nnls nnls(c.mean);
-    const Eigen::MatrixXd Hkept = nnls.solve_all(input.V);
-    const Eigen::VectorXd load = Hkept.rowwise().sum();
+    // Exposures by NNLS on the true counts; signatures in order of total exposure.
+    const Eigen::Index n = counts.values.cols();
+    const Eigen::MatrixXd H = refit_all(c.mean, input, n);
+    const Eigen::VectorXd load = H.rowwise().sum();
     std::vector<int> order(static_cast<std::size_t>(k));
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return load(a) > load(b); });
@@ -30,7 +42,7 @@ Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int
     Solution s;
     s.k = k;
     s.replicates = replicates;
-    const Eigen::Index channels = input.V.rows(), n = counts.values.cols();
+    const Eigen::Index channels = input.V.rows();
     s.signatures.context = s.medoids.context = counts.context;
     s.signatures.values.resize(channels, k);
     s.medoids.values.resize(channels, k);
@@ -46,8 +58,7 @@ Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int
         s.medoids.columns.push_back(name);
         s.signatures.values.col(pos) = c.mean.col(c_idx);
         s.medoids.values.col(pos) = c.medoid.col(c_idx);
-        for (std::size_t j = 0; j < input.kept.size(); ++j)
-            s.exposures(pos, input.kept[j]) = Hkept(c_idx, static_cast<Eigen::Index>(j));
+        s.exposures.row(pos) = H.row(c_idx);
         s.stability(pos) = c.stability(c_idx);
         s.member_cosine(pos) = c.mean_member_cosine(c_idx);
         const double d = c.mean.col(c_idx).norm() * c.medoid.col(c_idx).norm();
@@ -61,7 +72,7 @@ Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int
     s.min_stability = s.stability.minCoeff();
     // Reconstruction metrics over the non-empty samples, on the fitted scale (see selection.h).
     const Eigen::VectorXd f = factors ? *factors : Eigen::VectorXd::Ones(static_cast<Eigen::Index>(input.kept.size()));
-    const Eigen::MatrixXd residual = (input.V - c.mean * Hkept) * f.asDiagonal();
+    const Eigen::MatrixXd residual = (input.V - c.mean * H(Eigen::all, input.kept)) * f.asDiagonal();
     const double l2_res = residual.squaredNorm(), l2_v = (input.V * f.asDiagonal()).squaredNorm();
     double kl = 0, cos = 0;
     for (std::size_t j = 0; j < input.kept.size(); ++j) {
@@ -80,11 +91,7 @@ void refine_solution(Solution& s, const LabelledMatrix& counts, const FitInput& 
     s.consensus = s.signatures;
     s.refinement = refine_min_volume(input.V * factors.asDiagonal(), s.signatures.values, options);
     s.signatures.values = s.refinement.W;
-    const Nnls nnls(s.signatures.values);
-    const Eigen::MatrixXd Hkept = nnls.solve_all(input.V);
-    s.exposures.setZero();
-    for (std::size_t j = 0; j < input.kept.size(); ++j)
-        s.exposures.col(input.kept[j]) = Hkept.col(static_cast<Eigen::Index>(j));
+    s.exposures = refit_all(s.signatures.values, input, counts.values.cols());
     s.stats = sample_stats(counts.values, s.signatures.values, s.exposures, counts.columns);
     s.refined = true;
 }
