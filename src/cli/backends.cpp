@@ -5,7 +5,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "core/errors.h"
-#include "extract/backend.h"
+#include "backend/backend.h"
 
 namespace sigstream::cli {
 

@@ -5,7 +5,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "core/errors.h"
-#include "extract/compare.h"
+#include "evaluate/compare.h"
 #include "io/matrix_tsv.h"
 #include "io/output_file.h"
 

@@ -13,8 +13,8 @@
 #include "io/count_tsv.h"
 #include "io/line_reader.h"
 #include "io/output_file.h"
-#include "io/reference.h"
-#include "stages/count.h"
+#include "count/reference.h"
+#include "count/count.h"
 
 namespace sigstream::cli {
 

@@ -1,7 +1,7 @@
 // `sigstream crossval`: the paper's cross-validation protocol (DESIGN §7) for several backends on the same
 // random patient splits, written as a run folder: per_split.tsv, summary.tsv, splits.tsv,
 // signatures/<backend>_split<i>.tsv, medoids_<backend>.tsv and metadata.toml. The statistics are defined in
-// src/extract/crossval.h and docs/crossval.md.
+// src/evaluate/crossval.h and docs/crossval.md.
 //
 // The folder appears whole or not at all (RunFolder): every file is written into a temporary folder next to
 // the output folder, which is renamed into place at the end.
@@ -24,9 +24,9 @@
 #include "cli/run_common.h"
 #include "core/errors.h"
 #include "core/format.h"
-#include "extract/backend.h"
-#include "extract/compare.h"
-#include "extract/crossval.h"
+#include "backend/backend.h"
+#include "evaluate/compare.h"
+#include "evaluate/crossval.h"
 #include "extract/extract.h"
 #include "io/matrix_tsv.h"
 #include "io/output_file.h"

@@ -27,7 +27,7 @@
 #include "cli/commands.h"
 #include "cli/run_common.h"
 #include "core/errors.h"
-#include "extract/backend.h"
+#include "backend/backend.h"
 #include "extract/extract.h"
 #include "extract/selection.h"
 #include "io/matrix_tsv.h"

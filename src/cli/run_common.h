@@ -19,7 +19,7 @@
 
 #include "cli/args.h"
 #include "core/errors.h"
-#include "extract/backend.h"
+#include "backend/backend.h"
 #include "extract/selection.h"
 #include "io/output_file.h"
 

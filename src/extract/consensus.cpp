@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "extract/assignment.h"
+#include "numeric/assignment.h"
 
 namespace sigstream {
 

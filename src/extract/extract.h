@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "extract/backend.h"
+#include "backend/backend.h"
 #include "extract/normalise.h"
 #include "io/matrix_tsv.h"
 

@@ -1,7 +1,7 @@
 #include "extract/refit.h"
 
 #include "core/errors.h"
-#include "extract/nnls.h"
+#include "numeric/nnls.h"
 
 namespace sigstream {
 

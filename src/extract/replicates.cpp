@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "extract/extract.h"
-#include "extract/resample.h"
+#include "numeric/resample.h"
 
 namespace sigstream {
 

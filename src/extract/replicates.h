@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "extract/backend.h"
+#include "backend/backend.h"
 #include "extract/normalise.h"
 
 namespace sigstream {

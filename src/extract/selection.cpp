@@ -6,7 +6,7 @@
 #include <map>
 #include <numeric>
 
-#include "extract/nnls.h"
+#include "numeric/nnls.h"
 
 namespace sigstream {
 

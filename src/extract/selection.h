@@ -32,7 +32,7 @@
 
 #include "extract/consensus.h"
 #include "extract/extract.h"
-#include "extract/minvol.h"
+#include "numeric/minvol.h"
 #include "extract/normalise.h"
 #include "extract/replicates.h"
 #include "io/matrix_tsv.h"
@@ -64,7 +64,7 @@ struct SelectionRule {
     double min_mean_stability = 0.8;
     double min_stability = 0.2;
     double min_gain = 2.0;
-    // After the choice, refine the chosen K's consensus signatures by minimum volume (extract/minvol.h);
+    // After the choice, refine the chosen K's consensus signatures by minimum volume (numeric/minvol.h);
     // the CLI turns this on by default (`--refine minvol`).
     bool refine = false;
     MinVolumeOptions refine_options;

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/count_matrix.h"
-#include "stages/count.h"
+#include "count/count.h"
 
 namespace sigstream {
 

@@ -14,7 +14,7 @@
 
 #include "abi/sigstream_backend.h"
 #include "core/errors.h"
-#include "extract/resample.h"
+#include "numeric/resample.h"
 
 namespace sigstream {
 namespace {

@@ -1,4 +1,4 @@
-#include "extract/minvol.h"
+#include "numeric/minvol.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <random>
 
-#include "extract/assignment.h"
+#include "numeric/assignment.h"
 #include "io/data_files.h"
 #include "io/matrix_tsv.h"
 

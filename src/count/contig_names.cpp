@@ -1,4 +1,4 @@
-#include "io/contig_names.h"
+#include "count/contig_names.h"
 
 namespace sigstream {
 

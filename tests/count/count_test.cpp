@@ -28,8 +28,8 @@
 
 #include "core/channels.h"
 #include "core/errors.h"
-#include "io/reference.h"
-#include "stages/count.h"
+#include "count/reference.h"
+#include "count/count.h"
 #include "test_util.h"
 
 namespace sigstream {

@@ -1,4 +1,4 @@
-#include "io/reference.h"
+#include "count/reference.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "io/reference.h"
+#include "count/reference.h"
 
 #include <fcntl.h>
 #include <htslib/bgzf.h>

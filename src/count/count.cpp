@@ -1,4 +1,4 @@
-#include "stages/count.h"
+#include "count/count.h"
 
 #include <algorithm>
 #include <atomic>
@@ -15,9 +15,9 @@
 #include <unordered_map>
 
 #include "core/errors.h"
-#include "io/reference.h"
-#include "io/regions.h"
-#include "io/vcf_source.h"
+#include "count/reference.h"
+#include "count/regions.h"
+#include "count/vcf_source.h"
 
 namespace sigstream {
 

@@ -1,4 +1,4 @@
-#include "io/vcf_source.h"
+#include "count/vcf_source.h"
 
 #include <htslib/bgzf.h>
 #include <htslib/hfile.h>

@@ -1,11 +1,11 @@
-#include "extract/compare.h"
+#include "evaluate/compare.h"
 
 #include <charconv>
 #include <ostream>
 
 #include "core/errors.h"
 #include "core/format.h"
-#include "extract/assignment.h"
+#include "numeric/assignment.h"
 #include "io/data_files.h"
 
 namespace sigstream {

@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "extract/backend.h"
+#include "backend/backend.h"
 #include "io/matrix_tsv.h"
 
 namespace sigstream {

@@ -1,5 +1,5 @@
 // Loading extraction backends (dlopen) and running one fit through the C ABI. See backend.h.
-#include "extract/backend.h"
+#include "backend/backend.h"
 
 #include <dlfcn.h>
 #include <elf.h>

@@ -1,4 +1,4 @@
-#include "extract/compare.h"
+#include "evaluate/compare.h"
 
 #include <gtest/gtest.h>
 

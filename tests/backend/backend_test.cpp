@@ -1,6 +1,6 @@
-// The backend loader and registry (src/extract/backend.h), against the out-of-tree test plugins of
+// The backend loader and registry (src/backend/backend.h), against the out-of-tree test plugins of
 // tests/plugins/test_plugin (built into SIGSTREAM_TEST_PLUGIN_DIR) and, when built, the real backends.
-#include "extract/backend.h"
+#include "backend/backend.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

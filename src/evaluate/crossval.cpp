@@ -1,4 +1,4 @@
-#include "extract/crossval.h"
+#include "evaluate/crossval.h"
 
 #include <algorithm>
 #include <atomic>
@@ -14,11 +14,11 @@
 
 #include "core/errors.h"
 #include "core/format.h"
-#include "extract/assignment.h"
-#include "extract/compare.h"
+#include "numeric/assignment.h"
+#include "evaluate/compare.h"
 #include "extract/extract.h"
-#include "extract/nnls.h"
-#include "extract/resample.h"
+#include "numeric/nnls.h"
+#include "numeric/resample.h"
 
 namespace sigstream {
 

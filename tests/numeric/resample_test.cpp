@@ -1,4 +1,4 @@
-#include "extract/resample.h"
+#include "numeric/resample.h"
 
 #include <gtest/gtest.h>
 

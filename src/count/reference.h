@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "io/contig_names.h"
+#include "count/contig_names.h"
 
 namespace sigstream {
 

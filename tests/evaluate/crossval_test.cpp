@@ -1,6 +1,6 @@
-// Cross-validation (src/extract/crossval.h): each statistic on tiny matrices with values worked out by hand,
+// Cross-validation (src/evaluate/crossval.h): each statistic on tiny matrices with values worked out by hand,
 // the splits, the binomial halves, PAM, and the whole protocol with an in-process backend.
-#include "extract/crossval.h"
+#include "evaluate/crossval.h"
 
 #include <gtest/gtest.h>
 

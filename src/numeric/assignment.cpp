@@ -1,4 +1,4 @@
-#include "extract/assignment.h"
+#include "numeric/assignment.h"
 
 #include <limits>
 

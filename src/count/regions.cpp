@@ -1,4 +1,4 @@
-#include "io/regions.h"
+#include "count/regions.h"
 
 #include <algorithm>
 #include <charconv>
@@ -6,7 +6,7 @@
 
 #include "core/errors.h"
 #include "io/line_reader.h"
-#include "io/reference.h"
+#include "count/reference.h"
 
 namespace sigstream {
 

@@ -1,4 +1,4 @@
-#include "extract/minvol.h"
+#include "numeric/minvol.h"
 
 #include <algorithm>
 #include <cmath>

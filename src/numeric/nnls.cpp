@@ -1,4 +1,4 @@
-#include "extract/nnls.h"
+#include "numeric/nnls.h"
 
 #include <cmath>
 #include <vector>
