@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Writes sigstream's bundled example: a small random genome and three tumour VCFs whose SNVs are
-drawn from COSMIC v3.4 signatures (SBS1 + SBS5, SBS4 + SBS5, SBS2 + SBS13 + SBS5), so that the counted
-spectra look like real ones. Deterministic; standard library only. The outputs are committed; this
-script documents how they were made:  python3 data/example/make_example.py data/example
+"""Writes sigstream's bundled example: a small random genome and twelve tumour VCFs whose SNVs are drawn
+from mixtures of COSMIC v3.4 signatures (SBS1, SBS4, SBS5, SBS2 + SBS13), so that the counted spectra look like
+real ones and a signature extraction has something to find. Deterministic (the gzip headers carry no time);
+standard library only. The outputs are committed; this script documents how they were made:
+python3 data/example/make_example.py data/example
 """
 import gzip
 import os
@@ -50,6 +51,15 @@ def main(out):
         ("TUMOUR_A", {"SBS1": 0.6, "SBS5": 0.4}, 1500),
         ("TUMOUR_B", {"SBS4": 0.7, "SBS5": 0.3}, 2500),
         ("TUMOUR_C", {"SBS2": 0.35, "SBS13": 0.35, "SBS5": 0.3}, 1000),
+        ("TUMOUR_D", {"SBS1": 0.5, "SBS5": 0.5}, 1200),
+        ("TUMOUR_E", {"SBS4": 0.8, "SBS5": 0.2}, 3000),
+        ("TUMOUR_F", {"SBS2": 0.4, "SBS13": 0.4, "SBS5": 0.2}, 800),
+        ("TUMOUR_G", {"SBS1": 0.3, "SBS4": 0.4, "SBS5": 0.3}, 2000),
+        ("TUMOUR_H", {"SBS1": 0.7, "SBS5": 0.3}, 900),
+        ("TUMOUR_I", {"SBS2": 0.3, "SBS13": 0.3, "SBS1": 0.2, "SBS5": 0.2}, 1400),
+        ("TUMOUR_J", {"SBS4": 0.5, "SBS1": 0.2, "SBS5": 0.3}, 1800),
+        ("TUMOUR_K", {"SBS5": 0.8, "SBS1": 0.2}, 700),
+        ("TUMOUR_L", {"SBS13": 0.5, "SBS2": 0.3, "SBS5": 0.2}, 1100),
     ]
     channels = list(next(iter(sigs.values())).keys())
     for sample, mix, n in tumours:
@@ -77,8 +87,9 @@ def main(out):
         for (name, pos) in sorted(chosen, key=lambda k: ([c[0] for c in contigs].index(k[0]), k[1])):
             ref = genome[name][pos - 1]
             lines.append("%s\t%d\t.\t%s\t%s\t.\tPASS\tDP=%d\tGT\t0/1" % (name, pos, ref, chosen[(name, pos)], rng.randint(20, 90)))
-        with gzip.open(os.path.join(out, "%s.vcf.gz" % sample.lower()), "wt", compresslevel=9) as f:
-            f.write("\n".join(lines) + "\n")
+        with open(os.path.join(out, "%s.vcf.gz" % sample.lower()), "wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0, filename="") as f:
+                f.write(("\n".join(lines) + "\n").encode())
 
 
 if __name__ == "__main__":

@@ -133,6 +133,7 @@ struct Options {
     bool plateau = true;
     int max_iter = 10000;
     double tol = 1e-8;
+    int tol_window = 10;  // the host's convergence window (the stop rule is `window` above for now)
     std::uint64_t seed = 0;
     kernels::Isa isa = kernels::best_isa();  // not a backend parameter: for benchmarks and tests
 };
@@ -143,16 +144,14 @@ inline constexpr int kStalledWindows = 4;
 
 using Status = plugin_kit::Status;
 
-struct Result {
-    Eigen::MatrixXd E;          // cols x K
-    Eigen::MatrixXd D;          // K x cols
-    std::vector<double> trace;  // loss at the start and after each Adam step
-    int iterations = 0;
+// The weights, and the trace (loss at the start and after each Adam step), iterations, status and message
+// (plugin_kit::FitRecord).
+struct Result : plugin_kit::FitRecord {
+    Eigen::MatrixXd E;  // cols x K
+    Eigen::MatrixXd D;  // K x cols
     bool converged = false;
-    Status status = Status::ok;
     double lr = 0.0;        // the starting step size
     double final_lr = 0.0;  // the step size at the end (smaller after plateau halvings)
-    std::string message;
 };
 
 // Deterministic starting weights for a seed (xoshiro256** seeded by splitmix64; uniform draws are the top
@@ -177,15 +176,8 @@ void start_from_factors(const MatrixRef& V, const MatrixRef& W0, const MatrixRef
 Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0, const Eigen::MatrixXd* D0,
            const std::function<bool(int, double)>& progress);
 
-// Backend parameters ("constraint", "loss", "init", "lr", "schedule", "beta1", "beta2", "eps", "window") applied to
-// `options`. Throws BadParam naming the key and the accepted values.
-using BadParam = plugin_kit::BadParam;
-void apply_param(Options& options, const std::string& key, const std::string& value);
-
-// The plugin's description and its fit() (the C ABI entry points export these; fit_abi is
-// plugin_kit::guarded_fit around the request checks and fit()).
-const sigstream_backend* backend_info();
-int fit_abi(const sigstream_fit_request* request, sigstream_fit_result* result) noexcept;
+// The backend as seen through the ABI (the plugin's sigstream_backend_info() returns it); aenmf_backend.cpp.
+const sigstream_backend* backend();
 
 }  // namespace sigstream::aenmf
 

@@ -10,7 +10,7 @@ namespace sigstream::cnmf {
 namespace {
 
 const sigstream_param_spec kParams[] = {
-    {"init", "kmeans",
+    {sizeof(sigstream_param_spec), "init", "kmeans",
      "start when the host gives none: kmeans (Ding et al.: k-means on the sample profiles, indicators + 0.2) "
      "or random (uniform); accepted: kmeans|random"},
 };
@@ -19,8 +19,8 @@ constexpr plugin_kit::Choice<Init> kInits[] = {{"kmeans", Init::kmeans}, {"rando
 
 int run(const sigstream_fit_request& request, sigstream_fit_result& result) {
     const int rows = request.rows, cols = request.cols, k = request.k;
-    if (!plugin_kit::well_formed(request, result) || k > cols || !std::isfinite(request.tol))
-        throw plugin_kit::Failure("invalid request (dimensions, k, max_iter, tol or a missing array)");
+    if (!plugin_kit::well_formed(request, result) || k > cols)
+        throw plugin_kit::Failure("invalid request (dimensions, k, max_iter, tol, tol_window or a missing array)");
     Options options;
     plugin_kit::copy_settings(options, request);
     plugin_kit::for_each_param(request, [&](std::string_view key, std::string_view value) {
@@ -52,13 +52,13 @@ int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result
 }
 
 const sigstream_backend kBackend = {
+    sizeof(sigstream_backend),
     SIGSTREAM_BACKEND_API_VERSION,
     "cnmf",
     "1.0.0",
     "convex NMF (Ding, Li & Jordan 2010): V ~ V G H^T, signatures W = V G are non-negative combinations of the "
     "samples; multiplicative updates (H, then G); A = V^T V is never formed (O(rows*cols*K) per iteration); "
-    "a host start W0 is mapped to G by non-negative least squares, H0 is used exactly; tol: stop at every "
-    "10th iteration t once (f[t-10]-f[t])/f[t] < tol",
+    "a host start W0 is mapped to G by non-negative least squares, H0 is used exactly",
     "squared Frobenius error ||V - V G H^T||_F^2 (no 1/2)",
     static_cast<int32_t>(sizeof kParams / sizeof kParams[0]),
     kParams,

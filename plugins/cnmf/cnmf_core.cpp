@@ -208,8 +208,8 @@ Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::Matrix
         initialise(V, options.k, options.init, options.seed, result.G, result.H);
     }
     Stepper stepper(V);
-    plugin_kit::iterate(result, stepper.reset(result.G, result.H), options.max_iter, options.tol, progress,
-                        [&] { return stepper.step(result.G, result.H); });
+    plugin_kit::iterate(result, stepper.reset(result.G, result.H), options.max_iter, options.tol, options.tol_window,
+                        progress, [&] { return stepper.step(result.G, result.H); });
     return result;
 }
 

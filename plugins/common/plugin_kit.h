@@ -2,14 +2,15 @@
 // plugins/ (header-only). It includes only the public ABI header (src/abi/sigstream_backend.h), the C++
 // standard library and Eigen, so a third-party backend built against the ABI alone can copy this folder.
 //
-//   The fit() entry       guarded_fit(): resets the result, refuses a null request and a host of another ABI
-//                         version, and turns every exception into a status and a "<name>: ..." message
-//                         (BadParam, Numerical, Failure below); set_message().
+//   The entry points      SIGSTREAM_PLUGIN_ENTRY(backend): the two exported functions of a plugin's entry.cpp.
+//   The fit() entry       guarded_fit(): resets the result, refuses a null request, a host of another ABI version
+//                         and structs shorter than version 2's, and turns every exception into a status and a
+//                         "<name>: ..." message (BadParam, Numerical, Failure below); set_message().
 //   The request           well_formed(), copy_settings(), for_each_param(), progress_of(), check_entries().
 //   Parameters            Choice tables: find_choice(), names(), choose(); param_keys(), unknown_param();
 //                         parse_number().
 //   Randomness            SplitMix64.
-//   The iteration loop    FitRecord, iterate() with converged() (relative decrease over kWindow iterations),
+//   The iteration loop    FitRecord, iterate() with converged() (relative decrease over the host's window),
 //                         and finish() / write_trace() to hand the result to the host.
 #ifndef SIGSTREAM_PLUGINS_COMMON_PLUGIN_KIT_H
 #define SIGSTREAM_PLUGINS_COMMON_PLUGIN_KIT_H
@@ -31,7 +32,25 @@
 
 #include "sigstream_backend.h"
 
+// The two functions a plugin exports, for a backend description returned by `backend_fn()`: put
+// SIGSTREAM_PLUGIN_ENTRY(sigstream::nmf::backend) in the plugin's entry.cpp.
+#define SIGSTREAM_PLUGIN_ENTRY(backend_fn)                                                         \
+    extern "C" SIGSTREAM_BACKEND_EXPORT int32_t sigstream_backend_api_version(void) {              \
+        return SIGSTREAM_BACKEND_API_VERSION;                                                      \
+    }                                                                                              \
+    extern "C" SIGSTREAM_BACKEND_EXPORT const sigstream_backend* sigstream_backend_info(int32_t) { \
+        return backend_fn();                                                                       \
+    }
+
 namespace sigstream::plugin_kit {
+
+// The sizes of the structs as version 2 first defined them: a host's may be larger (a later revision, which only
+// appends fields), never smaller.
+inline constexpr std::size_t kRequestV2Size =
+    offsetof(sigstream_fit_request, progress) + sizeof(sigstream_fit_request::progress);
+inline constexpr std::size_t kResultV2Size =
+    offsetof(sigstream_fit_result, message) + sizeof(sigstream_fit_result::message);
+inline constexpr std::size_t kParamV2Size = offsetof(sigstream_param, value) + sizeof(sigstream_param::value);
 
 // ---------------------------------------------------------------- messages and the fit() entry
 
@@ -60,15 +79,15 @@ inline std::string prefixed(std::string_view name, std::string_view text) {
     return prefix + std::string(text);
 }
 
-// A backend's fit(): with a null result returns SIGSTREAM_FIT_FAILED; otherwise clears the result's message,
-// trace_length and iterations, refuses a null request and a host of another ABI version, then returns
-// run(request, result). Never throws: BadParam gives SIGSTREAM_FIT_BAD_PARAM, Numerical
-// SIGSTREAM_FIT_NUMERICAL and any other exception SIGSTREAM_FIT_FAILED, each with the message
-// prefixed(name, what()).
+// A backend's fit(): with a null result, or one shorter than version 2's, returns SIGSTREAM_FIT_FAILED;
+// otherwise clears the result's message, trace_length and iterations, refuses a null request, a host of another
+// ABI version and a request shorter than version 2's, then returns run(request, result). Never throws: BadParam
+// gives SIGSTREAM_FIT_BAD_PARAM, Numerical SIGSTREAM_FIT_NUMERICAL and any other exception SIGSTREAM_FIT_FAILED,
+// each with the message prefixed(name, what()).
 template <typename Run>
 int guarded_fit(std::string_view name, const sigstream_fit_request* request, sigstream_fit_result* result,
                 Run&& run) noexcept {
-    if (result == nullptr) return SIGSTREAM_FIT_FAILED;
+    if (result == nullptr || result->struct_size < kResultV2Size) return SIGSTREAM_FIT_FAILED;
     result->message[0] = '\0';
     result->trace_length = 0;
     result->iterations = 0;
@@ -77,6 +96,9 @@ int guarded_fit(std::string_view name, const sigstream_fit_request* request, sig
         if (request->api_version != SIGSTREAM_BACKEND_API_VERSION)
             throw Failure("host API version " + std::to_string(request->api_version) + ", backend " +
                           std::to_string(SIGSTREAM_BACKEND_API_VERSION));
+        if (request->struct_size < kRequestV2Size)
+            throw Failure("the request is " + std::to_string(request->struct_size) + " bytes, shorter than version " +
+                          std::to_string(SIGSTREAM_BACKEND_API_VERSION) + "'s " + std::to_string(kRequestV2Size));
         return run(*request, *result);
     } catch (const BadParam& e) {
         set_message(*result, prefixed(name, e.what()));
@@ -94,28 +116,33 @@ int guarded_fit(std::string_view name, const sigstream_fit_request* request, sig
 
 // ---------------------------------------------------------------- the request
 
-// The checks every backend makes: positive rows, cols and k; V, W, H and trace given; max_iter >= 0;
-// tol >= 0 (not NaN); params given when n_params > 0. A backend adds its own (bounds on k, finite tol, ...).
+// The checks every backend makes: positive rows, cols and k; V, W, H and trace given; max_iter >= 0; tol >= 0
+// and finite; tol_window >= 1; params given when n_params > 0. A backend adds its own (bounds on k, ...).
 inline bool well_formed(const sigstream_fit_request& request, const sigstream_fit_result& result) {
     return request.rows >= 1 && request.cols >= 1 && request.k >= 1 && request.V != nullptr && result.W != nullptr &&
            result.H != nullptr && result.trace != nullptr && request.max_iter >= 0 && request.tol >= 0 &&
+           std::isfinite(request.tol) && request.tol_window >= 1 && request.n_params >= 0 &&
            !(request.n_params > 0 && request.params == nullptr);
 }
 
-// Copies the request's k, max_iter, tol and seed into a backend's options (members of those names).
+// Copies the request's k, max_iter, tol, tol_window and seed into a backend's options (members of those names).
 template <typename Options>
 void copy_settings(Options& options, const sigstream_fit_request& request) {
     options.k = request.k;
     options.max_iter = request.max_iter;
     options.tol = request.tol;
+    options.tol_window = request.tol_window;
     options.seed = request.seed;
 }
 
-// Calls apply(key, value) (std::string_view) for each parameter in order; a missing key or value is BadParam.
+// Calls apply(key, value) (std::string_view) for each parameter in order, stepping through the host's array by
+// its entries' struct_size; a missing key or value is BadParam.
 template <typename Apply>
 void for_each_param(const sigstream_fit_request& request, Apply&& apply) {
+    if (request.n_params > 0 && request.params->struct_size < kParamV2Size)
+        throw Failure("the parameters are shorter than version 2's");
     for (int32_t i = 0; i < request.n_params; ++i) {
-        const sigstream_param& p = request.params[i];
+        const sigstream_param& p = *SIGSTREAM_ARRAY_AT(sigstream_param, request.params, i);
         if (p.key == nullptr || p.value == nullptr) throw BadParam("a parameter has no key or no value");
         apply(std::string_view(p.key), std::string_view(p.value));
     }
@@ -125,7 +152,7 @@ void for_each_param(const sigstream_fit_request& request, Apply&& apply) {
 inline std::function<bool(int, double)> progress_of(const sigstream_fit_request& request) {
     if (request.progress == nullptr) return {};
     return [&request](int iteration, double objective) {
-        return request.progress(request.host, iteration, objective) != 0;
+        return request.progress(request.host, iteration, objective) == SIGSTREAM_STOP;
     };
 }
 
@@ -196,6 +223,17 @@ inline std::optional<double> parse_number(std::string_view text) {
     return x;
 }
 
+// The whole of text as a number for which ok(x) holds, or BadParam "<key>=<text> is not accepted; accepted:
+// <accepted>".
+template <typename Ok>
+double number_param(std::string_view key, std::string_view text, std::string_view accepted, Ok&& ok) {
+    const std::optional<double> x = parse_number(text);
+    if (!x || !ok(*x))
+        throw BadParam(std::string(key) + "=" + std::string(text) +
+                       " is not accepted; accepted: " + std::string(accepted));
+    return *x;
+}
+
 // ---------------------------------------------------------------- randomness
 
 // splitmix64 (Steele, Lea & Flood 2014): small and fully specified, so a seed gives the same numbers on
@@ -228,28 +266,25 @@ struct FitRecord {
     std::string message;
 };
 
-// The convergence window: converged() looks at every kWindow-th iteration.
-inline constexpr std::size_t kWindow = 10;
-
-// The stopping rule for tol > 0: at every iteration t (the trace's last index) that is a multiple of kWindow,
-// true when (f[t - kWindow] - f[t]) / f[t] < tol, and when f[t] <= 0 (a perfect fit). tol == 0 never stops.
-inline bool converged(const std::vector<double>& trace, double tol) {
-    if (trace.empty()) return false;
-    const std::size_t t = trace.size() - 1;
-    if (tol <= 0 || t < kWindow || t % kWindow != 0) return false;
+// The stopping rule for tol > 0: at every iteration t (the trace's last index) that is a multiple of the window
+// w, true when (f[t - w] - f[t]) / f[t] < tol, and when f[t] <= 0 (a perfect fit). tol == 0 never stops.
+inline bool converged(const std::vector<double>& trace, double tol, int window) {
+    if (trace.empty() || window < 1) return false;
+    const std::size_t t = trace.size() - 1, w = static_cast<std::size_t>(window);
+    if (tol <= 0 || t < w || t % w != 0) return false;
     const double now = trace[t];
     if (now <= 0) return true;
-    return (trace[t - kWindow] - now) / now < tol;
+    return (trace[t - w] - now) / now < tol;
 }
 
 // The loop of a backend whose step() runs one iteration and returns the objective after it. Records start
 // (the objective at the start), then for it = 1, ..., max_iter: f = step(), recorded, and stops
 //  - with Status::numerical when the objective is not finite (the start's too: then no step is run);
 //  - with Status::stopped when progress (may be empty) returns true for (it, f);
-//  - when converged(trace, tol), with the message "converged after <it> iterations".
+//  - when converged(trace, tol, window), with the message "converged after <it> iterations".
 // record.iterations counts the steps run.
 template <typename Step>
-void iterate(FitRecord& record, double start, int max_iter, double tol,
+void iterate(FitRecord& record, double start, int max_iter, double tol, int window,
              const std::function<bool(int, double)>& progress, Step&& step) {
     record.trace.reserve(static_cast<std::size_t>(max_iter) + 1);
     record.trace.push_back(start);
@@ -272,7 +307,7 @@ void iterate(FitRecord& record, double start, int max_iter, double tol,
             record.message = "stopped by the host after iteration " + std::to_string(it);
             return;
         }
-        if (converged(record.trace, tol)) {
+        if (converged(record.trace, tol, window)) {
             record.message = "converged after " + std::to_string(it) + " iterations";
             return;
         }
@@ -301,7 +336,7 @@ inline int finish(std::string_view name, const FitRecord& record, bool factors_f
         case Status::stopped:
             return SIGSTREAM_FIT_STOPPED;
         case Status::numerical:
-            set_message(result, std::string(name) + ": " + record.message);
+            set_message(result, prefixed(name, record.message));
             return SIGSTREAM_FIT_NUMERICAL;
         case Status::ok:
             break;

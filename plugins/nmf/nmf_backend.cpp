@@ -10,15 +10,15 @@ namespace sigstream::nmf {
 namespace {
 
 const sigstream_param_spec kParams[] = {
-    {"objective", "kl",
+    {sizeof(sigstream_param_spec), "objective", "kl",
      "kl (generalised Kullback-Leibler divergence) or frobenius (0.5 squared Frobenius error); accepted: "
      "kl|frobenius"},
-    {"solver", "ccd-her",
+    {sizeof(sigstream_param_spec), "solver", "ccd-her",
      "ccd-her (kl: ccd with extrapolation and restarts, Ang & Gillis 2019, ~4x fewer iterations than ccd at the "
      "same cost per iteration; frobenius: as ccd), ccd: coordinate descent (kl: safeguarded Newton steps per "
      "entry, Hsieh & Dhillon 2011; frobenius: HALS), mu: Lee-Seung multiplicative updates; accepted: "
      "ccd-her|ccd|mu"},
-    {"init", "random",
+    {sizeof(sigstream_param_spec), "init", "random",
      "start when the host gives none: random (uniform x sqrt(mean(V)/K)), nndsvd, nndsvda (nndsvd with zeros "
      "set to mean(V)); accepted: random|nndsvd|nndsvda"},
 };
@@ -31,8 +31,8 @@ constexpr plugin_kit::Choice<Init> kInits[] = {
 
 int run(const sigstream_fit_request& request, sigstream_fit_result& result) {
     const int rows = request.rows, cols = request.cols, k = request.k;
-    if (!plugin_kit::well_formed(request, result) || k > std::min(rows, cols) || !std::isfinite(request.tol))
-        throw plugin_kit::Failure("invalid request (dimensions, k, max_iter, tol or a missing array)");
+    if (!plugin_kit::well_formed(request, result) || k > std::min(rows, cols))
+        throw plugin_kit::Failure("invalid request (dimensions, k, max_iter, tol, tol_window or a missing array)");
     Options options;
     plugin_kit::copy_settings(options, request);
     plugin_kit::for_each_param(request, [&](std::string_view key, std::string_view value) {
@@ -66,13 +66,13 @@ int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result
 }
 
 const sigstream_backend kBackend = {
+    sizeof(sigstream_backend),
     SIGSTREAM_BACKEND_API_VERSION,
     "nmf",
     "1.0.0",
     "NMF V ~ W H (W updated first, then H); solver=ccd-her (default: coordinate descent with extrapolation), "
     "ccd or mu (Lee-Seung); "
-    "entries floored at 1e-16 after each update; tol: stop at every 10th iteration t once "
-    "(f[t-10]-f[t])/f[t] < tol",
+    "entries floored at 1e-16 after each update",
     "KL divergence sum V log(V/WH) - V + WH (objective=kl), 0.5*squared Frobenius error (frobenius)",
     static_cast<int32_t>(sizeof kParams / sizeof kParams[0]),
     kParams,

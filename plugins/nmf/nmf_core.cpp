@@ -344,8 +344,8 @@ Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::Matrix
         initialise(V, options.k, options.init, options.seed, result.W, result.H);
     }
     Stepper stepper(V, options.objective, options.solver);
-    plugin_kit::iterate(result, stepper.reset(result.W, result.H), options.max_iter, options.tol, progress,
-                        [&] { return stepper.step(result.W, result.H); });
+    plugin_kit::iterate(result, stepper.reset(result.W, result.H), options.max_iter, options.tol, options.tol_window,
+                        progress, [&] { return stepper.step(result.W, result.H); });
     return result;
 }
 

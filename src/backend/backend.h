@@ -1,20 +1,15 @@
-// Extraction backends on the host side: finding and loading plugins (dlopen, like bcftools'
-// BCFTOOLS_PLUGINS), checking their ABI version, and running one fit through the C ABI of
-// src/abi/sigstream_backend.h.
-//
-// Search path: SIGSTREAM_PLUGIN_PATH, a colon-separated list of folders; an empty component stands for
-// the default folders. Unset, the default folders are used: `<folder of the sigstream binary>/plugins`
-// (the build tree), `<folder of the binary>/../lib/sigstream/plugins` (a relocated install) and the
-// install folder compiled in. Every `*.so` in them is a candidate; the first plugin found with a name wins.
+// An extraction backend on the host side: its description and one fit through the C ABI of
+// src/abi/sigstream_backend.h. Backends come from plugin files (backend/loader.cpp, found by the registry in
+// backend/registry.h) or are linked into the program (built_in).
 #pragma once
 
 #include <Eigen/Dense>
-#include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "core/progress.h"
+#include "core/settings.h"
 
 struct sigstream_backend;
 
@@ -24,16 +19,12 @@ struct BackendParam {
     std::string key, default_value, description;
 };
 
+// One fit: the fit settings (K, seed, stop rule, parameters), an optional start, and progress.
 struct FitRequest {
-    int k = 0;
-    std::uint64_t seed = 0;
-    int max_iter = 10000;
-    double tol = 1e-8;
-    std::map<std::string, std::string> params;  // keys without the backend prefix
-    const Eigen::MatrixXd* W0 = nullptr;        // optional start, both or neither
+    FitSettings fit;                      // fit.k >= 1; fit.params: keys without the backend prefix
+    const Eigen::MatrixXd* W0 = nullptr;  // optional start, both or neither
     const Eigen::MatrixXd* H0 = nullptr;
-    // Called with (iteration, objective); return false to ask the backend to stop.
-    std::function<bool(int, double)> progress;
+    ProgressFn progress;  // after iterations: unit "iterations", done, objective
 };
 
 struct FitResult {
@@ -41,54 +32,45 @@ struct FitResult {
     Eigen::MatrixXd H;          // k x samples
     std::vector<double> trace;  // objective at the start and after each iteration
     int iterations = 0;
-    bool stopped = false;  // stopped at the host's request
     std::string message;
 };
 
 class Backend {
 public:
-    const std::string& name() const;
-    const std::string& version() const;
-    const std::string& description() const;
-    const std::string& objective() const;
-    const std::vector<BackendParam>& params() const;
-    const std::string& origin() const;  // the plugin's file, or "built-in"
+    // A checked description and what keeps the plugin loaded (made by load() and built_in()).
+    struct Description {
+        std::shared_ptr<void> handle;  // the dlopen handle (null for a built-in backend)
+        const sigstream_backend* info = nullptr;
+        std::string name, version, description, objective, origin;
+        std::vector<BackendParam> params;
+    };
+    explicit Backend(Description d) : d_(std::make_shared<const Description>(std::move(d))) {}
 
-    // Runs one fit of V (channels x samples, non-negative, no all-zero column). Throws UsageError for
-    // an unknown parameter key or a value the backend rejects, DataError for a numerical breakdown or
-    // another failure of the backend (its message included).
+    const std::string& name() const { return d_->name; }
+    const std::string& version() const { return d_->version; }
+    const std::string& description() const { return d_->description; }
+    const std::string& objective() const { return d_->objective; }
+    const std::vector<BackendParam>& params() const { return d_->params; }
+    const std::string& origin() const { return d_->origin; }  // the plugin's file, or "built-in"
+
+    // UsageError naming the backend's parameters unless every key of `params` is one of them.
+    void check_params(const BackendParams& params) const;
+    // Every parameter of the backend, in its order: the default, or the value in `given`.
+    std::vector<std::pair<std::string, std::string>> effective_params(const BackendParams& given) const;
+
+    // Runs one fit of V (channels x samples, non-negative, no all-zero column). Throws UsageError for an
+    // unknown parameter key or a value the backend rejects, DataError for a numerical breakdown or another
+    // failure of the backend (its message included), Cancelled when request.progress asked to stop.
     FitResult fit(const Eigen::MatrixXd& V, const FitRequest& request) const;
 
     // Wraps a backend description linked into the program (not loaded from a file).
     static Backend built_in(const sigstream_backend* info);
-    // Loads one plugin file. Throws Error (with the file) when it is not a loadable shared object, lacks
-    // the exported functions, or was built for another ABI version.
+    // Loads one plugin file. Throws Error (with the file) when it is not a loadable shared object, lacks the
+    // exported functions, or was built for another ABI version.
     static Backend load(const std::string& path);
 
 private:
-    struct Impl;
-    std::shared_ptr<const Impl> impl_;
-};
-
-class BackendRegistry {
-public:
-    // Loads every plugin on the search path. Plugins that cannot be loaded are not fatal: they are listed
-    // in problems() (and a request for their name says why).
-    static BackendRegistry from_environment();
-    explicit BackendRegistry(const std::vector<std::string>& folders);
-
-    // The backend called `name`; UsageError naming the available ones (and any refused plugin of
-    // that name, with the reason) when there is none.
-    const Backend& get(const std::string& name) const;
-    const std::vector<Backend>& backends() const { return backends_; }
-    const std::vector<std::string>& problems() const { return problems_; }
-
-    // The folders searched, in order, after expanding SIGSTREAM_PLUGIN_PATH.
-    static std::vector<std::string> search_path();
-
-private:
-    std::vector<Backend> backends_;
-    std::vector<std::string> problems_;
+    std::shared_ptr<const Description> d_;
 };
 
 }  // namespace sigstream

@@ -1,36 +1,32 @@
-// `sigstream backends`: the extraction backends found on the plugin search path, their parameters, and
-// the plugins that were refused (and why).
+// `sigstream backends`: the extraction backends found on the plugin search path, their parameters, and the
+// plugins that were refused (and why).
+#include <algorithm>
 #include <iostream>
 
-#include "cli/args.h"
-#include "cli/commands.h"
+#include "backend/registry.h"
+#include "cli/command.h"
 #include "core/errors.h"
-#include "backend/backend.h"
 
 namespace sigstream::cli {
 
 namespace {
 
-int run_backends(int argc, char** argv) {
-    Parser p("backends", "[--help]",
-             "Lists the signature-extraction backends: each plugin's name (for `sigstream extract --backend`),\n"
-             "version, description, objective, the file it came from, and its parameters with their defaults\n"
-             "(set them with `--param NAME.KEY=VALUE`). Plugins that cannot be used are reported as warnings.\n\n"
-             "Plugins are the `*.so` files in the folders of SIGSTREAM_PLUGIN_PATH (colon-separated; an empty\n"
-             "entry stands for the default folders). Unset, the defaults are searched: `<folder of the sigstream\n"
-             "binary>/plugins`, `<folder of the binary>/../lib/sigstream/plugins` and the install folder.\n"
-             "The first plugin found with a name wins.");
-    Args args = p.parse(argc, argv);
-    if (args.help()) {
-        std::cout << p.help_text();
+int list_backends(int argc, char** argv) {
+    const ParsedArgs args = parse_args("backends", {}, false, argc, argv);
+    if (args.help) {
+        std::cout
+            << "Usage: sigstream backends\n\n"
+               "Lists the signature-extraction backends: each plugin's name (for `sigstream extract --backend`),\n"
+               "version, description, objective, the file it came from, and its parameters with their defaults\n"
+               "(set them with `--param NAME.KEY=VALUE`). Plugins that cannot be used are reported as warnings.\n\n"
+               "Plugins are the `*.so` files in the folders of SIGSTREAM_PLUGIN_PATH (colon-separated; an empty\n"
+               "entry stands for the default folders). Unset, the defaults are searched: `<folder of the sigstream\n"
+               "binary>/plugins`, `<folder of the binary>/../lib/sigstream/plugins` and the install folder.\n"
+               "The first plugin found with a name wins.\n";
         return 0;
     }
-    if (!args.positionals().empty())
-        throw UsageError("", 0, "unexpected argument '" + args.positionals()[0] + "'",
-                         "`sigstream backends` takes none");
-
     const std::vector<std::string> folders = BackendRegistry::search_path();
-    BackendRegistry registry(folders);
+    const BackendRegistry registry(folders);
     std::ostream& out = std::cout;
     if (registry.backends().empty()) out << "No backends found.\n";
     bool first = true;
@@ -57,7 +53,6 @@ int run_backends(int argc, char** argv) {
     out << "\nPlugin folders searched, in order:";
     for (const auto& f : folders) out << "\n  " << f;
     out << "\n";
-    out.flush();
     for (const auto& problem : registry.problems()) warn("backends", "plugin refused: " + problem);
     return 0;
 }
@@ -65,7 +60,7 @@ int run_backends(int argc, char** argv) {
 }  // namespace
 
 int backends_main(int argc, char** argv) {
-    return guarded("backends", [&] { return run_backends(argc, argv); });
+    return guarded("backends", [&] { return list_backends(argc, argv); });
 }
 
 }  // namespace sigstream::cli

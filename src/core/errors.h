@@ -48,4 +48,9 @@ class UsageError : public Error {
     using Error::Error;
 };
 
+// The caller asked the work to stop (its progress callback returned Flow::stop).
+class Cancelled : public Error {
+    using Error::Error;
+};
+
 }  // namespace sigstream

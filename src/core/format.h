@@ -22,4 +22,13 @@ inline std::string name_list(const std::vector<std::string>& names, std::size_t 
     return s;
 }
 
+// `s` on one line: line breaks and tabs become spaces, trailing spaces go (text from plugins and files ends
+// up in one-line messages).
+inline std::string one_line(std::string s) {
+    for (char& c : s)
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+}
+
 }  // namespace sigstream

@@ -440,7 +440,7 @@ void check_names_early(const std::vector<CountInput>& inputs, const CountOptions
 }  // namespace
 
 CountResult count_mutations(const Reference& reference, const std::vector<CountInput>& inputs,
-                            const CountOptions& options, const CountProgressFn& progress) {
+                            const CountOptions& options, const RunSettings& run) {
     if (inputs.empty()) throw UsageError("", 0, "no input files", "give at least one VCF/BCF file or `-`");
     if (options.max_ref_mismatch < 0 || options.max_ref_mismatch > 1)
         throw UsageError("", 0, "--max-ref-mismatch must be a fraction between 0 and 1", "e.g. 0.05");
@@ -473,8 +473,9 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
     std::condition_variable cv;
 
     // Threads beyond one per input decompress BGZF blocks ahead of the readers (one big file, 8 threads).
+    const int threads = std::max(1, run.threads);
     const int decompress_threads =
-        options.threads > static_cast<int>(n) ? (options.threads - static_cast<int>(n)) / static_cast<int>(n) : 0;
+        threads > static_cast<int>(n) ? (threads - static_cast<int>(n)) / static_cast<int>(n) : 0;
     auto worker = [&] {
         std::unique_ptr<Reference::Reader> reader;
         for (;;) {
@@ -497,22 +498,35 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
         }
     };
 
-    const std::size_t n_threads =
-        std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, options.threads)), n));
+    const std::size_t n_threads = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(threads), n));
     std::vector<std::thread> pool;
     // With a progress callback the calling thread only reports, so the pool gets every worker;
     // without one, the calling thread is one of the workers.
-    for (std::size_t t = progress ? 0 : 1; t < n_threads; ++t) pool.emplace_back(worker);
-    if (progress) {
+    const bool reporting = static_cast<bool>(run.progress);
+    for (std::size_t t = reporting ? 0 : 1; t < n_threads; ++t) pool.emplace_back(worker);
+    bool cancelled = false;
+    if (reporting) {
         std::unique_lock<std::mutex> lock(mu);
         while (done.load() < n && !failed.load()) {
             cv.wait_for(lock, std::chrono::seconds(1));
-            progress(CountProgress{done.load(), n, records.load()});
+            if (failed.load()) break;
+            Progress p;
+            p.stage = "count";
+            p.unit = "inputs";
+            p.done = done.load();
+            p.total = n;
+            p.items = records.load();
+            p.items_unit = "records";
+            if (run.progress(p) == Flow::stop) {
+                cancelled = true;
+                failed = true;  // the readers stop at their next record
+            }
         }
     } else {
         worker();
     }
     for (auto& t : pool) t.join();
+    if (cancelled) throw Cancelled("", 0, "counting stopped at the caller's request", "");
     for (std::size_t i = 0; i < n; ++i)
         if (errors[i]) std::rethrow_exception(errors[i]);
 
@@ -527,21 +541,24 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
                 names.push_back(st.summary.sample);
             }
     }
-    result.sbs6 = CountMatrix(Context::SBS6, names);
-    result.sbs96 = CountMatrix(Context::SBS96, names);
-    if (options.want_sbs1536) result.sbs1536 = CountMatrix(Context::SBS1536, names);
+    result.sbs6 = LabelledMatrix(Context::SBS6, names);
+    result.sbs96 = LabelledMatrix(Context::SBS96, names);
+    if (options.want_sbs1536) result.sbs1536 = LabelledMatrix(Context::SBS1536, names);
     result.warnings = std::move(warnings);
     std::size_t col = 0;
     for (auto& r : results) {
         result.records += r->records;
         for (auto& w : r->warnings) result.warnings.push_back(std::move(w));
         for (auto& s : r->streams) {
+            // Counts are whole numbers far below 2^53: exact as doubles.
+            std::array<std::uint64_t, 6> c6{};
             for (std::size_t ch = 0; ch < 96; ++ch) {
-                result.sbs96.at(ch, col) = s.c96[ch];
-                result.sbs6.at(static_cast<std::size_t>(sbs6_of_sbs96(static_cast<int>(ch))), col) += s.c96[ch];
+                result.sbs96.at(ch, col) = static_cast<double>(s.c96[ch]);
+                c6[static_cast<std::size_t>(sbs6_of_sbs96(static_cast<int>(ch)))] += s.c96[ch];
             }
+            for (std::size_t ch = 0; ch < 6; ++ch) result.sbs6.at(ch, col) = static_cast<double>(c6[ch]);
             if (options.want_sbs1536)
-                for (std::size_t ch = 0; ch < 1536; ++ch) result.sbs1536.at(ch, col) = s.c1536[ch];
+                for (std::size_t ch = 0; ch < 1536; ++ch) result.sbs1536.at(ch, col) = static_cast<double>(s.c1536[ch]);
             result.summary.push_back(std::move(s.summary));
             ++col;
         }

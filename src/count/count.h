@@ -13,7 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/count_matrix.h"
+#include "core/matrix.h"
+#include "core/settings.h"
 
 namespace sigstream {
 
@@ -30,7 +31,6 @@ struct CountOptions {
     bool want_sbs1536 = true;          // also fill the SBS1536 matrix
     double max_ref_mismatch = 0.05;    // fraction of SNVs whose REF disagrees with the FASTA
     std::string regions_bed;           // empty: no restriction
-    int threads = 1;
 };
 
 struct CountInput {
@@ -67,24 +67,19 @@ struct StreamSummary {
 };
 
 struct CountResult {
-    CountMatrix sbs6, sbs96, sbs1536;    // sbs1536 is empty unless CountOptions::want_sbs1536
-    std::vector<StreamSummary> summary;  // one per output column, in order
-    std::vector<std::string> warnings;   // for the user; the library does not print
-    std::uint64_t records = 0;           // records read from all inputs
+    LabelledMatrix sbs6, sbs96, sbs1536;  // whole numbers; sbs1536 is empty unless CountOptions::want_sbs1536
+    std::vector<StreamSummary> summary;   // one per output column, in order
+    std::vector<std::string> warnings;    // for the user; the library does not print
+    std::uint64_t records = 0;            // records read from all inputs
 };
 
-struct CountProgress {
-    std::size_t inputs_done = 0;
-    std::size_t inputs_total = 0;
-    std::uint64_t records = 0;
-};
-using CountProgressFn = std::function<void(const CountProgress&)>;
-
-// Counts every input. Throws IoError / FormatError for unreadable or malformed inputs, DataError for a
-// wrong genome build, a wrong reference or two streams with one sample name, UsageError for `-`
-// without a sample name. `progress`, when set, is called about once a second from the calling thread.
+// Counts every input, files in parallel on run.threads threads (threads beyond one per file decompress
+// ahead). Throws IoError / FormatError for unreadable or malformed inputs, DataError for a wrong genome
+// build, a wrong reference or two streams with one sample name, UsageError for `-` without a sample name.
+// run.progress, when set, is called about once a second from the calling thread (inputs done, records read);
+// returning Flow::stop ends the counting with Cancelled.
 CountResult count_mutations(const Reference& reference, const std::vector<CountInput>& inputs,
-                            const CountOptions& options, const CountProgressFn& progress = {});
+                            const CountOptions& options, const RunSettings& run = {});
 
 // The sample name a file gets when nothing else names it: the file name without its folder and
 // without `.vcf.gz`, `.vcf.bgz`, `.vcf` or `.bcf`.

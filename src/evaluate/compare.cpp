@@ -1,12 +1,8 @@
 #include "evaluate/compare.h"
 
-#include <charconv>
-#include <ostream>
-
 #include "core/errors.h"
-#include "core/format.h"
-#include "numeric/assignment.h"
 #include "io/data_files.h"
+#include "numeric/assignment.h"
 
 namespace sigstream {
 
@@ -59,30 +55,6 @@ Comparison compare_signatures(const LabelledMatrix& signatures, const LabelledMa
         c.matches.push_back(m);
     }
     return c;
-}
-
-void write_comparison(const Comparison& c, std::ostream& out, bool all) {
-    std::string line = "Signature\tBestMatch\tBestCosine\tMatched\tMatchedCosine";
-    if (all)
-        for (const auto& r : c.reference) line += "\t" + r;
-    out << line << '\n';
-    for (std::size_t i = 0; i < c.matches.size(); ++i) {
-        const SignatureMatch& m = c.matches[i];
-        line = m.signature + "\t" + m.best_match + "\t";
-        line += exact_number(m.best_cosine);
-        if (m.matched.empty()) {
-            line += "\tNA\tNA";
-        } else {
-            line += "\t" + m.matched + "\t";
-            line += exact_number(m.matched_cosine);
-        }
-        if (all)
-            for (Eigen::Index j = 0; j < c.cosine.cols(); ++j) {
-                line += '\t';
-                line += exact_number(c.cosine(static_cast<Eigen::Index>(i), j));
-            }
-        out << line << '\n';
-    }
 }
 
 }  // namespace sigstream

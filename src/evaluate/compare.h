@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "io/matrix_tsv.h"
+#include "core/matrix.h"
 
 namespace sigstream {
 
@@ -37,9 +37,5 @@ std::string reference_file(const std::string& name);
 
 Comparison compare_signatures(const LabelledMatrix& signatures, const LabelledMatrix& reference,
                               bool include_artefacts);
-
-// `Signature<TAB>BestMatch<TAB>BestCosine<TAB>Matched<TAB>MatchedCosine`, then with `all` one column per
-// reference signature holding the cosine. Unmatched: `NA`.
-void write_comparison(const Comparison& c, std::ostream& out, bool all);
 
 }  // namespace sigstream

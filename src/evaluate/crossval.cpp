@@ -14,9 +14,11 @@
 
 #include "core/errors.h"
 #include "core/format.h"
-#include "numeric/assignment.h"
+#include "core/random.h"
 #include "evaluate/compare.h"
-#include "extract/extract.h"
+#include "extract/fit_input.h"
+#include "extract/statistics.h"
+#include "numeric/assignment.h"
 #include "numeric/nnls.h"
 #include "numeric/resample.h"
 
@@ -277,21 +279,21 @@ struct SplitData {
 
 SplitResult run_job(const Eigen::MatrixXd& counts, const CrossvalSplit& split_def, const CrossvalBackend& cb,
                     int backend_index, int split, const CrossvalOptions& options, const std::atomic<bool>& abort) {
-    const SplitData data(counts, split_def, crossval_seed(options.seed, kBinomialStream, split));
+    const SplitData data(counts, split_def, crossval_seed(options.fit.seed, kBinomialStream, split));
     SplitResult r;
     r.backend = backend_index;
     r.split = split;
-    r.fit_seed = crossval_seed(options.seed, kFitStream, split);
+    r.fit_seed = crossval_seed(options.fit.seed, kFitStream, split);
     r.train_samples = static_cast<int>(data.train.cols());
     r.test_samples = static_cast<int>(data.test.cols());
 
     FitRequest req;
-    req.k = options.k;
-    req.seed = r.fit_seed;
-    req.max_iter = options.max_iter;
-    req.tol = options.tol;
-    req.params = cb.params;
-    req.progress = [&abort](int, double) { return !abort.load(std::memory_order_relaxed); };
+    req.fit = options.fit;
+    req.fit.seed = r.fit_seed;
+    req.fit.params = cb.params;
+    req.progress = [&abort](const Progress&) {
+        return abort.load(std::memory_order_relaxed) ? Flow::stop : Flow::proceed;
+    };
     FitResult fit = cb.backend->fit(data.train, req);
 
     Eigen::MatrixXd W = fit.W, H = fit.H;
@@ -325,10 +327,10 @@ SplitResult run_job(const Eigen::MatrixXd& counts, const CrossvalSplit& split_de
 }  // namespace
 
 CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<CrossvalBackend>& backends,
-                            const CrossvalOptions& options) {
+                            const CrossvalOptions& options, const RunSettings& run) {
     const Eigen::MatrixXd& V = counts.values;
     const Eigen::Index channels = V.rows();
-    const int K = options.k, S = options.splits;
+    const int K = options.fit.k, S = options.splits;
 
     // ---- the request
     if (K < 1 || K >= channels)
@@ -390,7 +392,7 @@ CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<Cros
     // ---- the splits (shared by every backend)
     for (int s = 1; s <= S; ++s)
         res.splits.push_back(make_split(static_cast<Eigen::Index>(n), options.test_fraction,
-                                        crossval_seed(options.seed, kSplitStream, s)));
+                                        crossval_seed(options.fit.seed, kSplitStream, s)));
 
     // ---- the jobs
     const int B = static_cast<int>(backends.size());
@@ -411,6 +413,10 @@ CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<Cros
                 res.per_split[static_cast<std::size_t>(j)] =
                     run_job(res.counts, res.splits[static_cast<std::size_t>(s - 1)],
                             backends[static_cast<std::size_t>(b)], b, s, options, abort);
+            } catch (const Cancelled&) {
+                if (!abort.load()) errors[static_cast<std::size_t>(j)] = std::current_exception();
+                abort.store(true);  // stopped because another job failed: that one's error is thrown
+                return;
             } catch (...) {
                 errors[static_cast<std::size_t>(j)] = std::current_exception();
                 abort.store(true);
@@ -418,15 +424,26 @@ CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<Cros
             }
             std::lock_guard<std::mutex> lock(report);
             ++done;
-            if (options.on_job_done && !abort.load()) {
+            if (run.progress && !abort.load()) {
+                const std::string detail = backends[static_cast<std::size_t>(b)].backend->name() + " split " +
+                                           std::to_string(s) + "/" + std::to_string(S);
+                Progress p;
+                p.stage = "crossval";
+                p.unit = "fits";
+                p.done = static_cast<std::uint64_t>(done);
+                p.total = static_cast<std::uint64_t>(jobs);
+                p.detail = detail;
                 try {
-                    options.on_job_done(done, jobs, b, s);
-                } catch (...) {  // a reporting failure must not kill the thread
+                    run.report(p);
+                } catch (...) {
+                    errors[static_cast<std::size_t>(j)] = std::current_exception();
+                    abort.store(true);
+                    return;
                 }
             }
         }
     };
-    const int threads = std::max(1, std::min(options.threads, jobs));
+    const int threads = std::max(1, std::min(run.threads, jobs));
     if (threads == 1) {
         worker();
     } else {
@@ -454,7 +471,7 @@ CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<Cros
             cosmic.push_back(r.cosmic_matched);
             iters.push_back(r.iterations);
             sets.push_back(r.W);
-            if (options.tol > 0 && r.iterations >= options.max_iter) ++sum.unconverged;
+            if (options.fit.tol > 0 && r.iterations >= options.fit.max_iter) ++sum.unconverged;
             zero += r.zero_signature;
         }
         sum.train_mse = mean_of(train);
@@ -489,7 +506,7 @@ CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<Cros
         const std::string& name = backends[static_cast<std::size_t>(b)].backend->name();
         if (sum.unconverged > 0)
             res.warnings.push_back(name + ": " + std::to_string(sum.unconverged) + " of " + std::to_string(S) +
-                                   " fit(s) ran all " + std::to_string(options.max_iter) +
+                                   " fit(s) ran all " + std::to_string(options.fit.max_iter) +
                                    " iterations of --max-iter without meeting --tol; raise --max-iter");
         if (zero > 0)
             res.warnings.push_back(name + ": in " + std::to_string(zero) +

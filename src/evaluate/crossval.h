@@ -1,6 +1,7 @@
-// Cross-validation of extraction backends: the paper's protocol (DESIGN §7), for several backends at once,
-// with identical splits for every backend so the comparison is paired. Library code: it never prints;
-// warnings and progress go back to the caller.
+// Cross-validation of extraction backends: the protocol of the study behind sigstream (Egendal et al., "On the
+// Relation Between Autoencoders and Non-negative Matrix Factorization, and Their Application for Mutational
+// Signature Extraction"), for several backends at once, with identical splits for every backend so the
+// comparison is paired. Library code: it never prints; warnings and progress go back to the caller.
 //
 // Definitions (docs/crossval.md is the user's copy; keep the two in step):
 //  * Samples: all-zero samples are left out of every split (a warning names them). n = the non-empty ones.
@@ -33,7 +34,8 @@
 #include <vector>
 
 #include "backend/backend.h"
-#include "io/matrix_tsv.h"
+#include "core/matrix.h"
+#include "core/settings.h"
 
 namespace sigstream {
 
@@ -96,23 +98,20 @@ double sd_of(const std::vector<double>& v);    // sample sd (n − 1); NaN with 
 
 struct CrossvalBackend {
     const Backend* backend = nullptr;
-    std::map<std::string, std::string> params;  // keys without the backend prefix
+    BackendParams params;  // keys without the backend prefix
 };
 
+inline constexpr int kDefaultSplits = 30;
+inline constexpr double kDefaultTestFraction = 0.2;
+inline constexpr int kMaxSplits = 1000;  // PAM and consistency cost (splits x K)^2 and splits^2
+
 struct CrossvalOptions {
-    int k = 0;
-    int splits = 30;
-    double test_fraction = 0.2;
-    std::uint64_t seed = 1;
-    int max_iter = 10000;
-    double tol = 1e-8;
-    int threads = 1;
+    FitSettings fit;  // K, the root seed, the stop rule (the parameters are per backend: CrossvalBackend)
+    int splits = kDefaultSplits;
+    double test_fraction = kDefaultTestFraction;
     std::string source;                         // the matrix's file, named in errors
     const LabelledMatrix* reference = nullptr;  // COSMIC or the user's reference; required
     bool include_artefacts = false;
-    // Called (serialised, from the worker threads) after each (backend, split) job with the number of jobs
-    // finished so far and the job's result index.
-    std::function<void(int done, int total, int backend, int split)> on_job_done;
 };
 
 // A test sample is scored held-out only when its first binomial half has at least this many mutations.
@@ -156,10 +155,11 @@ struct CrossvalResult {
 // Checks the inputs (UsageError: K outside 1..channels − 1, splits < 2, test fraction outside (0, 1), a
 // backend given twice, no reference or another catalogue; DataError: fewer non-empty samples than
 // minimum_samples, negative or non-finite counts, duplicated sample names) and runs every (backend, split)
-// job on options.threads threads (a thread takes the next job from a shared counter; results are stored by
-// job index, so the result does not depend on the number of threads). A failed fit stops the other jobs
-// and its error is thrown (when several fail, the one of the lowest job index among them).
+// job on run.threads threads (a thread takes the next job from a shared counter; results are stored by job
+// index, so the result does not depend on the number of threads). run.progress is called after each job
+// (unit "fits"). A failed fit stops the other jobs and its error is thrown (when several fail, the one of
+// the lowest job index among them).
 CrossvalResult run_crossval(const LabelledMatrix& counts, const std::vector<CrossvalBackend>& backends,
-                            const CrossvalOptions& options);
+                            const CrossvalOptions& options, const RunSettings& run = {});
 
 }  // namespace sigstream

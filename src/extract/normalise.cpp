@@ -26,30 +26,6 @@ double normal_pdf(double x, double mu, double var) {
 
 }  // namespace
 
-Normalisation parse_normalisation(const std::string& name) {
-    std::string n;
-    for (char c : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (n == "none") return Normalisation::none;
-    if (n == "gmm") return Normalisation::gmm;
-    if (n == "100x") return Normalisation::x100;
-    if (n == "log2") return Normalisation::log2;
-    throw UsageError("", 0, "--normalise '" + name + "' is not a normalisation", "use none, gmm, 100x or log2");
-}
-
-const char* normalisation_name(Normalisation n) {
-    switch (n) {
-        case Normalisation::none:
-            return "none";
-        case Normalisation::gmm:
-            return "gmm";
-        case Normalisation::x100:
-            return "100x";
-        case Normalisation::log2:
-            return "log2";
-    }
-    return "none";
-}
-
 double gmm_cap(const Eigen::VectorXd& totals, int channels) {
     const double floor_cap = 100.0 * channels;
     std::vector<double> x;

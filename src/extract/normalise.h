@@ -22,13 +22,9 @@
 #include <Eigen/Dense>
 #include <string>
 
+#include "core/settings.h"
+
 namespace sigstream {
-
-enum class Normalisation { none, gmm, x100, log2 };
-
-// "none", "gmm", "100x", "log2" (case-insensitive); UsageError otherwise.
-Normalisation parse_normalisation(const std::string& name);
-const char* normalisation_name(Normalisation n);
 
 // The factor of each column of V (channels x samples): normalised column j = factors(j) · V.col(j).
 Eigen::VectorXd normalisation_factors(const Eigen::MatrixXd& V, Normalisation method);

@@ -1,6 +1,7 @@
 #include "extract/refit.h"
 
 #include "core/errors.h"
+#include "extract/statistics.h"
 #include "numeric/nnls.h"
 
 namespace sigstream {
@@ -72,8 +73,7 @@ Eigen::VectorXd sparse_fit(const Nnls& nnls, const Eigen::MatrixXd& W, const Eig
 
 }  // namespace
 
-RefitResult refit_exposures(const LabelledMatrix& counts, const LabelledMatrix& signatures,
-                            const RefitOptions& options) {
+Exposures refit_exposures(const LabelledMatrix& counts, const LabelledMatrix& signatures, const RefitOptions& options) {
     if (counts.context != signatures.context)
         throw UsageError("", 0,
                          "the matrix is " + std::string(context_name(counts.context)) + " but the signatures are " +
@@ -81,17 +81,17 @@ RefitResult refit_exposures(const LabelledMatrix& counts, const LabelledMatrix& 
                          "fit a matrix with signatures of the same catalogue");
     if (options.threshold < 0 || options.threshold >= 1)
         throw UsageError("", 0, "the sparse threshold must be in [0, 1)", "e.g. 0.01");
-    RefitResult r;
+    Exposures r;
     r.samples = counts.columns;
     r.signatures = signatures.columns;
     const Eigen::MatrixXd& W = signatures.values;
     Nnls nnls(W);
-    r.exposures.resize(W.cols(), counts.values.cols());
+    r.values.resize(W.cols(), counts.values.cols());
     for (Eigen::Index j = 0; j < counts.values.cols(); ++j) {
         const Eigen::VectorXd v = counts.values.col(j);
-        r.exposures.col(j) = options.sparse ? sparse_fit(nnls, W, v, options.threshold) : nnls.solve(v);
+        r.values.col(j) = options.sparse ? sparse_fit(nnls, W, v, options.threshold) : nnls.solve(v);
     }
-    r.stats = sample_stats(counts.values, W, r.exposures, counts.columns);
+    r.stats = sample_stats(counts.values, W, r.values, counts.columns);
     return r;
 }
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "extract/extract.h"
-#include "io/matrix_tsv.h"
+#include "core/matrix.h"
+#include "core/results.h"
 
 namespace sigstream {
 
@@ -18,15 +18,9 @@ struct RefitOptions {
     double threshold = 0.01;
 };
 
-struct RefitResult {
-    std::vector<std::string> samples;     // the matrix's samples, in order
-    std::vector<std::string> signatures;  // the signature set's names, in order
-    Eigen::MatrixXd exposures;            // signatures x samples, mutations attributed
-    std::vector<SampleStats> stats;
-};
-
-// Throws UsageError when the matrix and the signatures use different catalogues.
-RefitResult refit_exposures(const LabelledMatrix& counts, const LabelledMatrix& signatures,
-                            const RefitOptions& options = {});
+// Every sample's exposures and statistics. Throws UsageError when the matrix and the signatures use different
+// catalogues.
+Exposures refit_exposures(const LabelledMatrix& counts, const LabelledMatrix& signatures,
+                          const RefitOptions& options = {});
 
 }  // namespace sigstream

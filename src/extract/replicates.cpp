@@ -6,7 +6,10 @@
 #include <mutex>
 #include <thread>
 
-#include "extract/extract.h"
+#include "core/errors.h"
+#include "core/random.h"
+#include "extract/normalise.h"
+#include "extract/statistics.h"
 #include "numeric/resample.h"
 
 namespace sigstream {
@@ -26,7 +29,7 @@ Eigen::MatrixXd replicate_matrix(const Eigen::MatrixXd& V, std::uint64_t root, i
 }
 
 std::vector<Replicate> fit_replicates(const Eigen::MatrixXd& V, const Backend& backend, const ReplicatePlan& plan,
-                                      int threads, const std::function<void(const Replicate&, int, int)>& done) {
+                                      const RunSettings& run) {
     struct Job {
         int k, index;
     };
@@ -42,9 +45,9 @@ std::vector<Replicate> fit_replicates(const Eigen::MatrixXd& V, const Backend& b
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
     std::mutex report;
-    int finished = 0;
-    // One resampled matrix at a time per thread; the bootstrap of replicate i is redrawn for each K
-    // (cheap next to a fit) so that no K waits on another.
+    std::uint64_t finished = 0;
+    // One resampled matrix at a time per thread; the bootstrap of replicate i is redrawn for each K (cheap next
+    // to a fit) so that no K waits on another.
     auto worker = [&] {
         for (;;) {
             const std::size_t n = next.fetch_add(1);
@@ -52,13 +55,11 @@ std::vector<Replicate> fit_replicates(const Eigen::MatrixXd& V, const Backend& b
             const std::size_t j = order[n];
             try {
                 const Job job = jobs[j];
-                const Eigen::MatrixXd B = replicate_matrix(V, plan.seed, job.index, plan.normalise);
+                const Eigen::MatrixXd B = replicate_matrix(V, plan.fit.seed, job.index, plan.normalise);
                 FitRequest req;
-                req.k = job.k;
-                req.seed = start_seed(plan.seed, job.k, job.index);
-                req.max_iter = plan.max_iter;
-                req.tol = plan.tol;
-                req.params = plan.params;
+                req.fit = plan.fit;
+                req.fit.k = job.k;
+                req.fit.seed = start_seed(plan.fit.seed, job.k, job.index);
                 FitResult fit = backend.fit(B, req);
                 Replicate& r = out[j];
                 r.k = job.k;
@@ -67,9 +68,18 @@ std::vector<Replicate> fit_replicates(const Eigen::MatrixXd& V, const Backend& b
                 scale_signatures(r.W);
                 r.iterations = fit.iterations;
                 r.objective = fit.trace.empty() ? 0.0 : fit.trace.back();
-                if (done) {
+                if (run.progress) {
                     std::lock_guard<std::mutex> lock(report);
-                    done(r, ++finished, static_cast<int>(jobs.size()));
+                    const std::string detail = "K=" + std::to_string(r.k) + " replicate " + std::to_string(r.index) +
+                                               ", " + std::to_string(r.iterations) + " iterations";
+                    Progress p;
+                    p.stage = "extract";
+                    p.unit = "fits";
+                    p.done = ++finished;
+                    p.total = jobs.size();
+                    p.objective = r.objective;
+                    p.detail = detail;
+                    run.report(p);
                 }
             } catch (...) {
                 errors[j] = std::current_exception();
@@ -77,7 +87,7 @@ std::vector<Replicate> fit_replicates(const Eigen::MatrixXd& V, const Backend& b
             }
         }
     };
-    const int n_threads = std::max(1, std::min<int>(threads, static_cast<int>(jobs.size())));
+    const int n_threads = std::max(1, std::min<int>(run.threads, static_cast<int>(jobs.size())));
     std::vector<std::thread> pool;
     for (int t = 1; t < n_threads; ++t) pool.emplace_back(worker);
     worker();

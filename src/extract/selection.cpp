@@ -6,11 +6,12 @@
 #include <map>
 #include <numeric>
 
+#include "extract/consensus.h"
+#include "extract/normalise.h"
+#include "extract/statistics.h"
 #include "numeric/nnls.h"
 
 namespace sigstream {
-
-namespace {
 
 // NNLS exposures of the non-empty samples' true counts to W, as a K x (all samples) matrix: empty samples
 // get zeros.
@@ -20,8 +21,6 @@ Eigen::MatrixXd refit_all(const Eigen::MatrixXd& W, const FitInput& input, Eigen
     for (std::size_t j = 0; j < input.kept.size(); ++j) H.col(input.kept[j]) = Hkept.col(static_cast<Eigen::Index>(j));
     return H;
 }
-
-}  // namespace
 
 Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int k,
                         std::vector<const Replicate*> replicates, const Eigen::VectorXd* factors) {
@@ -86,84 +85,68 @@ Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int
     return s;
 }
 
-void refine_solution(Solution& s, const LabelledMatrix& counts, const FitInput& input, const Eigen::VectorXd& factors,
-                     const MinVolumeOptions& options) {
-    s.consensus = s.signatures;
-    s.refinement = refine_min_volume(input.V * factors.asDiagonal(), s.signatures.values, options);
-    s.signatures.values = s.refinement.W;
-    s.exposures = refit_all(s.signatures.values, input, counts.values.cols());
-    s.stats = sample_stats(counts.values, s.signatures.values, s.exposures, counts.columns);
-    s.refined = true;
-}
-
 double deviance_gain(const Solution& smaller, const Solution& larger, std::size_t samples) {
     const double channels = static_cast<double>(smaller.signatures.values.rows());
     const double params = static_cast<double>(larger.k - smaller.k) * (static_cast<double>(samples) + channels - 1);
     return 2.0 * (smaller.kl - larger.kl) / params;
 }
 
-namespace {
+Eigen::VectorXd fit_factors(const FitInput& input, Normalisation normalise) {
+    return normalisation_factors(input.V, normalise);
+}
 
-Selection choose_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
-                   const SelectionRule& rule, const Eigen::VectorXd& factors) {
+std::vector<Solution> build_solutions(const LabelledMatrix& counts, const FitInput& input,
+                                      const std::vector<Replicate>& replicates, Normalisation normalise) {
+    const Eigen::VectorXd factors = fit_factors(input, normalise);
     std::map<int, std::vector<const Replicate*>> by_k;
     for (const Replicate& r : replicates) by_k[r.k].push_back(&r);
-    Selection sel;
-    for (auto& [k, reps] : by_k) {
-        sel.solutions.push_back(build_solution(counts, input, k, reps, &factors));
-        Solution& s = sel.solutions.back();
+    std::vector<Solution> out;
+    for (auto& [k, reps] : by_k) out.push_back(build_solution(counts, input, k, reps, &factors));
+    return out;
+}
+
+Choice choose_k(std::vector<Solution>& solutions, const SelectionRule& rule, std::size_t n) {
+    for (Solution& s : solutions)
         s.stable = s.mean_stability >= rule.min_mean_stability && s.min_stability >= rule.min_stability;
-    }
-    const std::size_t n = input.kept.size();
     auto fmt = [](double v) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.3g", v);
         return std::string(buf);
     };
-    for (std::size_t i = 0; i < sel.solutions.size(); ++i) {
-        const Solution& s = sel.solutions[i];
+    Choice choice;
+    for (std::size_t i = 0; i < solutions.size(); ++i) {
+        const Solution& s = solutions[i];
         if (!s.stable) continue;
         bool beaten = false;
-        for (std::size_t j = i + 1; j < sel.solutions.size() && !beaten; ++j)
-            if (sel.solutions[j].stable && deviance_gain(s, sel.solutions[j], n) > rule.min_gain) beaten = true;
-        if (!beaten) {
-            sel.chosen = i;
-            if (i + 1 == sel.solutions.size() && sel.solutions.size() > 1) {
-                sel.reason = "K = " + std::to_string(s.k) + " is stable (mean stability " + fmt(s.mean_stability) +
-                             ", minimum " + fmt(s.min_stability) +
-                             ") and the largest K tried, and no smaller K was "
-                             "as good";
-                sel.warnings.push_back("the chosen K = " + std::to_string(s.k) +
-                                       " is the top of the K range; a larger K may fit better — widen --k-range");
-            } else {
-                sel.reason = "K = " + std::to_string(s.k) + " is the smallest stable K (mean stability " +
-                             fmt(s.mean_stability) + ", minimum " + fmt(s.min_stability) +
-                             ") that no larger stable K improves beyond noise (deviance gain > " + fmt(rule.min_gain) +
-                             " per parameter)";
-            }
-            return sel;
+        for (std::size_t j = i + 1; j < solutions.size() && !beaten; ++j)
+            if (solutions[j].stable && deviance_gain(s, solutions[j], n) > rule.min_gain) beaten = true;
+        if (beaten) continue;
+        choice.chosen = i;
+        if (i + 1 == solutions.size() && solutions.size() > 1) {
+            choice.reason = "K = " + std::to_string(s.k) + " is stable (mean stability " + fmt(s.mean_stability) +
+                            ", minimum " + fmt(s.min_stability) +
+                            ") and the largest K tried, and no smaller K was "
+                            "as good";
+            choice.warnings.push_back("the chosen K = " + std::to_string(s.k) +
+                                      " is the top of the K range; a larger K may fit better — widen --k-range");
+        } else {
+            choice.reason = "K = " + std::to_string(s.k) + " is the smallest stable K (mean stability " +
+                            fmt(s.mean_stability) + ", minimum " + fmt(s.min_stability) +
+                            ") that no larger stable K improves beyond noise (deviance gain > " + fmt(rule.min_gain) +
+                            " per parameter)";
         }
+        return choice;
     }
     // No stable K: the most stable one.
     std::size_t best = 0;
-    for (std::size_t i = 1; i < sel.solutions.size(); ++i)
-        if (sel.solutions[i].mean_stability > sel.solutions[best].mean_stability) best = i;
-    sel.chosen = best;
-    sel.reason = "no K met the stability thresholds (mean >= " + fmt(rule.min_mean_stability) +
-                 ", minimum >= " + fmt(rule.min_stability) + "); K = " + std::to_string(sel.solutions[best].k) +
-                 " has the highest mean stability (" + fmt(sel.solutions[best].mean_stability) + ")";
-    sel.warnings.push_back(sel.reason + " — treat it with care, or fix K with --k");
-    return sel;
-}
-
-}  // namespace
-
-Selection select_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
-                   const SelectionRule& rule, Normalisation normalise) {
-    const Eigen::VectorXd factors = normalisation_factors(input.V, normalise);
-    Selection sel = choose_k(counts, input, replicates, rule, factors);
-    if (rule.refine) refine_solution(sel.solutions[sel.chosen], counts, input, factors, rule.refine_options);
-    return sel;
+    for (std::size_t i = 1; i < solutions.size(); ++i)
+        if (solutions[i].mean_stability > solutions[best].mean_stability) best = i;
+    choice.chosen = best;
+    choice.reason = "no K met the stability thresholds (mean >= " + fmt(rule.min_mean_stability) +
+                    ", minimum >= " + fmt(rule.min_stability) + "); K = " + std::to_string(solutions[best].k) +
+                    " has the highest mean stability (" + fmt(solutions[best].mean_stability) + ")";
+    choice.warnings.push_back(choice.reason + " — treat it with care, or fix K with --k");
+    return choice;
 }
 
 }  // namespace sigstream

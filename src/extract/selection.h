@@ -1,4 +1,4 @@
-// From replicate fits to an answer (DESIGN §7): the consensus solution at each K, and the choice of K.
+// From replicate fits to an answer: the consensus solution at each K, and the choice of K (docs/choosing-k.md).
 //
 // Solution at K: the consensus signatures of the K's replicates (extract/consensus.h), named SBS96A, …
 // in decreasing order of total exposure; exposures of every sample by exact NNLS on its true counts
@@ -30,12 +30,11 @@
 #include <string>
 #include <vector>
 
-#include "extract/consensus.h"
-#include "extract/extract.h"
+#include "core/matrix.h"
+#include "core/results.h"
+#include "core/settings.h"
+#include "extract/fit_input.h"
 #include "numeric/minvol.h"
-#include "extract/normalise.h"
-#include "extract/replicates.h"
-#include "io/matrix_tsv.h"
 
 namespace sigstream {
 
@@ -52,28 +51,25 @@ struct Solution {
     std::vector<std::vector<int>> member;      // member[r][s] = the column of replicate r in signature s
     double mean_stability = 0, min_stability = 0, frobenius_pct = 0, kl = 0, mean_sample_cosine = 0;
     bool stable = false;
-    // Minimum-volume refinement (the chosen K only, when asked): `signatures` (and exposures, stats) are
-    // then the refined ones, `consensus` the cluster means they started from; the selection metrics
-    // above stay those of the consensus (the choice was made on them).
+    // Minimum-volume refinement (the chosen K only, extract/refine.h): `signatures` (and exposures, stats) are
+    // then the refined ones, `consensus` the cluster means they started from; the selection metrics above
+    // stay those of the consensus (the choice was made on them).
     bool refined = false;
     LabelledMatrix consensus;
     MinVolumeResult refinement;
 };
 
+// The thresholds of the rule above (the library's defaults, also the command line's).
 struct SelectionRule {
     double min_mean_stability = 0.8;
     double min_stability = 0.2;
     double min_gain = 2.0;
-    // After the choice, refine the chosen K's consensus signatures by minimum volume (numeric/minvol.h);
-    // the CLI turns this on by default (`--refine minvol`).
-    bool refine = false;
-    MinVolumeOptions refine_options;
 };
 
-struct Selection {
-    std::vector<Solution> solutions;  // one per K, ascending
-    std::size_t chosen = 0;           // index into solutions
-    std::string reason;               // one sentence: why this K
+// The choice of K among the solutions.
+struct Choice {
+    std::size_t chosen = 0;  // index into the solutions
+    std::string reason;      // one sentence: why this K
     std::vector<std::string> warnings;
 };
 
@@ -82,17 +78,21 @@ struct Selection {
 Solution build_solution(const LabelledMatrix& counts, const FitInput& input, int k,
                         std::vector<const Replicate*> replicates, const Eigen::VectorXd* factors = nullptr);
 
-// Replaces the solution's signatures by their minimum-volume refinement on the fitted matrix
-// (input.V scaled by `factors`), then refits exposures (NNLS of the true counts) and statistics.
-void refine_solution(Solution& s, const LabelledMatrix& counts, const FitInput& input, const Eigen::VectorXd& factors,
-                     const MinVolumeOptions& options);
+// NNLS exposures of the non-empty samples' true counts to W, as a K x (all samples) matrix (empty samples: 0).
+Eigen::MatrixXd refit_all(const Eigen::MatrixXd& W, const FitInput& input, Eigen::Index samples);
 
 // gain(K, K') of the rule above.
 double deviance_gain(const Solution& smaller, const Solution& larger, std::size_t samples);
 
-// Every K's solution from the replicates of a whole run (all K, all indices), and the chosen K.
+// The normalisation factors of the fitted samples (extract/normalise.h): what a K's fits saw.
+Eigen::VectorXd fit_factors(const FitInput& input, Normalisation normalise);
+
+// Every K's consensus solution from the replicates of a whole run (every K, every index), ascending K.
 // `normalise` is the normalisation the replicates were fitted with.
-Selection select_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
-                   const SelectionRule& rule, Normalisation normalise = Normalisation::none);
+std::vector<Solution> build_solutions(const LabelledMatrix& counts, const FitInput& input,
+                                      const std::vector<Replicate>& replicates, Normalisation normalise);
+
+// Marks the stable solutions (rule 1) and chooses K (rules 2-4). `samples`: the non-empty samples.
+Choice choose_k(std::vector<Solution>& solutions, const SelectionRule& rule, std::size_t samples);
 
 }  // namespace sigstream

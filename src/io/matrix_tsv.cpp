@@ -178,7 +178,10 @@ LabelledMatrix read_signatures(const std::string& path) {
     return m;
 }
 
-void write_labelled_matrix(const LabelledMatrix& m, std::ostream& out, const std::string& corner) {
+namespace {
+
+template <typename Cell>
+void write_matrix(const LabelledMatrix& m, std::ostream& out, const std::string& corner, Cell&& cell) {
     std::string line = corner;
     for (const auto& c : m.columns) {
         line += '\t';
@@ -191,11 +194,29 @@ void write_labelled_matrix(const LabelledMatrix& m, std::ostream& out, const std
         line = labels[static_cast<std::size_t>(i)];
         for (Eigen::Index j = 0; j < m.values.cols(); ++j) {
             line += '\t';
-            line += exact_number(m.values(i, j));
+            cell(line, m.values(i, j));
         }
         line += '\n';
         out << line;
     }
+}
+
+}  // namespace
+
+void write_labelled_matrix(const LabelledMatrix& m, std::ostream& out, const std::string& corner) {
+    write_matrix(m, out, corner, [](std::string& line, double v) { line += exact_number(v); });
+}
+
+void write_count_matrix(const LabelledMatrix& m, std::ostream& out) {
+    write_matrix(m, out, "MutationType", [](std::string& line, double v) {
+        if (v >= 0 && v < 0x1p64 && v == std::floor(v)) {
+            char buf[24];
+            const auto r = std::to_chars(buf, buf + sizeof buf, static_cast<std::uint64_t>(v));
+            line.append(buf, r.ptr);
+        } else {
+            line += exact_number(v);
+        }
+    });
 }
 
 }  // namespace sigstream

@@ -1,5 +1,5 @@
-// Reading and writing labelled matrices: count matrices (channels x samples) and signature sets
-// (channels x signatures), in the layout of DESIGN §4 / SigProfiler.
+// Reading and writing labelled matrices (core/matrix.h): count matrices (channels x samples) and signature sets
+// (channels x signatures), in SigProfiler's layout (docs/formats.md).
 //
 // Reading is forgiving about layout and strict about content: rows are matched by channel label, never
 // by position (COSMIC files use SigProfiler order, many cohort catalogues are substitution-major); the
@@ -14,15 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "core/channels.h"
+#include "core/matrix.h"
 
 namespace sigstream {
-
-struct LabelledMatrix {
-    Context context = Context::SBS96;  // detected from the row labels
-    std::vector<std::string> columns;  // sample or signature names, in file order
-    Eigen::MatrixXd values;            // channel_count(context) x columns.size(), rows in SigProfiler order
-};
 
 // A count matrix (non-negative numbers; integers are not required, so normalised catalogues load).
 LabelledMatrix read_count_matrix(const std::string& path);
@@ -34,5 +28,9 @@ LabelledMatrix read_signatures(const std::string& path);
 // Writes `MutationType<TAB>col…` and one row per channel in SigProfiler order. Numbers are written with
 // up to 17 significant digits (round-trip exact), integers without a decimal point.
 void write_labelled_matrix(const LabelledMatrix& m, std::ostream& out, const std::string& corner = "MutationType");
+
+// A count matrix (SigProfilerMatrixGenerator's layout): `MutationType<TAB>sample…`, rows in SigProfiler order,
+// whole numbers written as whole numbers (100000, never 1e+05).
+void write_count_matrix(const LabelledMatrix& m, std::ostream& out);
 
 }  // namespace sigstream

@@ -7,8 +7,8 @@
 
 #include "core/errors.h"
 #include "core/format.h"
-#include "extract/normalise.h"
 #include "io/line_reader.h"
+#include "io/matrix_tsv.h"
 
 namespace sigstream {
 
@@ -69,15 +69,15 @@ void write_shard(const Shard& s, std::ostream& out) {
     out << "##sigstream_version\t" << s.sigstream_version << "\n";
     out << "##backend\t" << s.backend << "\n";
     out << "##backend_version\t" << s.backend_version << "\n";
-    for (const auto& [k, v] : s.params) out << "##param\t" << k << "\t" << v << "\n";
-    out << "##seed\t" << s.seed << "\n";
-    out << "##replicates\t" << s.replicates << "\n";
+    for (const auto& [k, v] : s.plan.fit.params) out << "##param\t" << k << "\t" << v << "\n";
+    out << "##seed\t" << s.plan.fit.seed << "\n";
+    out << "##replicates\t" << s.plan.replicates << "\n";
     out << "##k";
-    for (int k : s.ks) out << "\t" << k;
-    out << "\n##range\t" << s.first << "\t" << s.last << "\n";
-    out << "##normalise\t" << s.normalise << "\n";
-    out << "##max_iter\t" << s.max_iter << "\n";
-    out << "##tol\t" << exact_number(s.tol) << "\n";
+    for (int k : s.plan.ks) out << "\t" << k;
+    out << "\n##range\t" << s.plan.first << "\t" << s.plan.last << "\n";
+    out << "##normalise\t" << normalisation_name(s.plan.normalise) << "\n";
+    out << "##max_iter\t" << s.plan.fit.max_iter << "\n";
+    out << "##tol\t" << exact_number(s.plan.fit.tol) << "\n";
     out << "##matrix\t" << s.matrix << "\n";
     out << "#counts\t" << s.counts.columns.size() << "\n";
     write_labelled_matrix(s.counts, out, "MutationType");
@@ -126,28 +126,33 @@ Shard read_shard(const std::string& path) {
         else if (key == "backend_version")
             need(2), s.backend_version = f[1];
         else if (key == "param")
-            need(3), s.params[f[1]] = f[2];
+            need(3), s.plan.fit.params[f[1]] = f[2];
         else if (key == "seed") {
             need(2);
             unsigned long long v = 0;
             auto r = std::from_chars(f[1].data(), f[1].data() + f[1].size(), v);
             if (r.ec != std::errc() || r.ptr != f[1].data() + f[1].size()) p.fail("bad seed '" + f[1] + "'");
-            s.seed = v;
+            s.plan.fit.seed = v;
         } else if (key == "replicates")
-            need(2), s.replicates = static_cast<int>(p.integer(f[1]));
+            need(2), s.plan.replicates = static_cast<int>(p.integer(f[1]));
         else if (key == "k") {
-            for (std::size_t i = 1; i < f.size(); ++i) s.ks.push_back(static_cast<int>(p.integer(f[i])));
+            for (std::size_t i = 1; i < f.size(); ++i) s.plan.ks.push_back(static_cast<int>(p.integer(f[i])));
         } else if (key == "range") {
             need(3);
-            s.first = static_cast<int>(p.integer(f[1]));
-            s.last = static_cast<int>(p.integer(f[2]));
+            s.plan.first = static_cast<int>(p.integer(f[1]));
+            s.plan.last = static_cast<int>(p.integer(f[2]));
             have_range = true;
-        } else if (key == "normalise")
-            need(2), s.normalise = f[1];
-        else if (key == "max_iter")
-            need(2), s.max_iter = static_cast<int>(p.integer(f[1]));
+        } else if (key == "normalise") {
+            need(2);
+            try {
+                s.plan.normalise = parse_normalisation(f[1]);
+            } catch (const UsageError&) {
+                p.fail("'" + f[1] + "' is not a normalisation");
+            }
+        } else if (key == "max_iter")
+            need(2), s.plan.fit.max_iter = static_cast<int>(p.integer(f[1]));
         else if (key == "tol")
-            need(2), s.tol = p.number(f[1]);
+            need(2), s.plan.fit.tol = p.number(f[1]);
         else if (key == "matrix")
             need(2), s.matrix = f[1];
         else
@@ -156,16 +161,12 @@ Shard read_shard(const std::string& path) {
     for (const char* required : {"sigstream_version", "backend", "backend_version", "seed", "replicates", "k", "range",
                                  "normalise", "max_iter", "tol", "matrix"})
         if (!seen.count(required)) p.fail(std::string("the shard's header lacks its ##") + required + " line");
-    if (s.backend.empty() || s.ks.empty() || !have_range || s.replicates < 1 || s.first < 0 || s.first >= s.last ||
-        s.last > s.replicates)
+    const ReplicatePlan& plan = s.plan;
+    if (s.backend.empty() || plan.ks.empty() || !have_range || plan.replicates < 1 || plan.first < 0 ||
+        plan.first >= plan.last || plan.last > plan.replicates)
         p.fail("the shard's header is inconsistent (backend, k, replicates, range)");
-    for (std::size_t i = 1; i < s.ks.size(); ++i)
-        if (s.ks[i] <= s.ks[i - 1]) p.fail("the ##k line is not in ascending order without repeats");
-    try {
-        parse_normalisation(s.normalise);
-    } catch (const UsageError&) {
-        p.fail("'" + s.normalise + "' is not a normalisation");
-    }
+    for (std::size_t i = 1; i < plan.ks.size(); ++i)
+        if (plan.ks[i] <= plan.ks[i - 1]) p.fail("the ##k line is not in ascending order without repeats");
     if (f[0] != "#counts" || f.size() != 2) p.fail("expected the #counts line");
     const int n = p.integer(f[1]);
     if (n < 1) p.fail("the shard holds no samples");
@@ -227,8 +228,8 @@ Shard read_shard(const std::string& path) {
         if (!extra.empty()) p.fail("text after #end");
     // The fits must be exactly the header's K's x range, in order.
     std::size_t at = 0;
-    for (int k : s.ks)
-        for (int i = s.first; i < s.last; ++i, ++at)
+    for (int k : plan.ks)
+        for (int i = plan.first; i < plan.last; ++i, ++at)
             if (at >= s.fits.size() || s.fits[at].k != k || s.fits[at].index != i)
                 throw FormatError(path, 0,
                                   "the shard does not hold replicate " + std::to_string(i) +

@@ -20,22 +20,17 @@
 #include <string>
 #include <vector>
 
-#include "extract/replicates.h"
-#include "io/matrix_tsv.h"
+#include "core/matrix.h"
+#include "core/results.h"
+#include "core/settings.h"
 
 namespace sigstream {
 
 struct Shard {
     std::string sigstream_version;
     std::string backend, backend_version;
-    std::map<std::string, std::string> params;  // every parameter of the backend, defaults included
-    std::uint64_t seed = 0;
-    int replicates = 0;
-    std::vector<int> ks;
-    int first = 0, last = 0;
-    std::string normalise = "none";
-    int max_iter = 0;
-    double tol = 0;
+    // The run's plan; plan.fit.params holds every parameter of the backend, defaults included.
+    ReplicatePlan plan;
     std::string matrix;  // the matrix's file (for messages and metadata)
     LabelledMatrix counts;
     std::vector<Replicate> fits;  // ordered by K, then index

@@ -1,6 +1,7 @@
-// The backend loader and registry (src/backend/backend.h), against the out-of-tree test plugins of
+// The backend loader, the ABI adapter and the registry (src/backend/), against the out-of-tree test plugins of
 // tests/plugins/test_plugin (built into SIGSTREAM_TEST_PLUGIN_DIR) and, when built, the real backends.
 #include "backend/backend.h"
+#include "backend/registry.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -74,18 +75,37 @@ TEST(BackendLoad, GoodPluginDescribesItself) {
     EXPECT_FALSE(b.params()[2].description.empty());
 }
 
-TEST(BackendLoad, OtherAbiVersionIsRefused) {
-    const std::string path = kPlugins + "/bad/abi2.so";
-    EXPECT_EQ(load_error(path), path +
-                                    ": built for backend ABI version 2, this sigstream speaks version 1 \xE2\x80\x94 "
-                                    "rebuild the plugin against this sigstream's sigstream_backend.h");
+TEST(BackendLoad, AVersion1PluginIsRefusedNamingBothVersions) {
+    const std::string path = kPlugins + "/bad/abi1.so";
+    EXPECT_EQ(load_error(path),
+              path +
+                  ": built for backend ABI version 1, but this sigstream speaks version 2 \xE2\x80\x94 "
+                  "rebuild the plugin against this sigstream's sigstream_backend.h");
     EXPECT_THROW(Backend::load(path), FormatError);
 }
 
 TEST(BackendLoad, DescriptionWithOtherAbiVersionIsRefused) {
     const std::string msg = load_error(kPlugins + "/bad/infoabi.so");
-    EXPECT_NE(msg.find("says backend ABI version 3, this sigstream speaks version 1"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("says backend ABI version 3, but this sigstream speaks version 2"), std::string::npos) << msg;
     EXPECT_NE(msg.find("rebuild the plugin"), std::string::npos) << msg;
+}
+
+TEST(BackendLoad, APluginOfALaterRevisionOfVersion2LoadsAndRuns) {
+    // Built as against "version 2 plus one appended field" in every struct: a longer description and longer
+    // parameter entries, which the host steps through by their struct_size.
+    Backend b = Backend::load(kPlugins + "/grown/testgrown.so");
+    EXPECT_EQ(b.name(), "testgrown");
+    ASSERT_EQ(b.params().size(), 3u);
+    EXPECT_EQ(b.params()[1].key, "fail_at");
+    EXPECT_EQ(b.params()[2].key, "zero_column");
+    EXPECT_EQ(b.params()[2].default_value, "-1");
+    FitRequest req;
+    req.fit.k = 2;
+    req.fit.max_iter = 5;
+    req.fit.params["zero_column"] = "-1";
+    const FitResult r = b.fit(small_matrix(), req);
+    EXPECT_EQ(r.iterations, 3);
+    EXPECT_EQ(r.message, "converged after 3 iterations (window 10)");
 }
 
 TEST(BackendLoad, MissingVersionSymbolIsRefused) {
@@ -146,8 +166,8 @@ TEST(BackendLoad, CopiesKeepThePluginLoaded) {
         Backend second = Backend::load(kGood);  // loaded and dropped again: the handle is reference-counted
     }
     FitRequest req;
-    req.k = 2;
-    req.max_iter = 3;
+    req.fit.k = 2;
+    req.fit.max_iter = 3;
     FitResult r = copy->fit(small_matrix(), req);
     EXPECT_EQ(r.iterations, 3);
     EXPECT_EQ(copy->name(), "testfixed");
@@ -165,24 +185,32 @@ int ones_fit(const sigstream_fit_request* rq, sigstream_fit_result* rs) {
 }
 
 TEST(BackendBuiltIn, WrapsALinkedDescription) {
-    static const sigstream_param_spec params[] = {{"alpha", "0.5", "a weight"}};
-    static const sigstream_backend info = {
-        SIGSTREAM_BACKEND_API_VERSION, "ones", "2.0", "all ones", "none", 1, params, ones_fit};
+    static const sigstream_param_spec params[] = {{sizeof(sigstream_param_spec), "alpha", "0.5", "a weight"}};
+    static const sigstream_backend info = {sizeof(sigstream_backend),
+                                           SIGSTREAM_BACKEND_API_VERSION,
+                                           "ones",
+                                           "2.0",
+                                           "all ones",
+                                           "none",
+                                           1,
+                                           params,
+                                           ones_fit};
     Backend b = Backend::built_in(&info);
     EXPECT_EQ(b.name(), "ones");
     EXPECT_EQ(b.origin(), "built-in");
     ASSERT_EQ(b.params().size(), 1u);
     EXPECT_EQ(b.params()[0].default_value, "0.5");
     FitRequest req;
-    req.k = 2;
-    req.max_iter = 10;
+    req.fit.k = 2;
+    req.fit.max_iter = 10;
     FitResult r = b.fit(small_matrix(), req);
     EXPECT_TRUE(r.W.isOnes());
     EXPECT_EQ(r.trace, (std::vector<double>{2, 1}));
 }
 
 TEST(BackendBuiltIn, MalformedDescriptionsAreRefused) {
-    sigstream_backend info = {SIGSTREAM_BACKEND_API_VERSION, "Has Spaces", "1", "", "", 0, nullptr, ones_fit};
+    sigstream_backend info = {
+        sizeof(sigstream_backend), SIGSTREAM_BACKEND_API_VERSION, "Has Spaces", "1", "", "", 0, nullptr, ones_fit};
     EXPECT_THROW(Backend::built_in(&info), FormatError);
     info.name = "nmf.x";  // a dot would break --param NAME.KEY=VALUE
     EXPECT_THROW(Backend::built_in(&info), FormatError);
@@ -192,17 +220,24 @@ TEST(BackendBuiltIn, MalformedDescriptionsAreRefused) {
     info.fit = ones_fit;
     info.n_params = 2;  // but no params
     EXPECT_THROW(Backend::built_in(&info), FormatError);
-    static const sigstream_param_spec twice[] = {{"a", "1", ""}, {"a", "2", ""}};
+    static const sigstream_param_spec twice[] = {{sizeof(sigstream_param_spec), "a", "1", ""},
+                                                 {sizeof(sigstream_param_spec), "a", "2", ""}};
     info.params = twice;
     EXPECT_THROW(Backend::built_in(&info), FormatError);
     info.n_params = 0;
     info.api_version = SIGSTREAM_BACKEND_API_VERSION + 1;
     EXPECT_THROW(Backend::built_in(&info), FormatError);
+    info.api_version = SIGSTREAM_BACKEND_API_VERSION;
+    info.struct_size = offsetof(sigstream_backend, fit);  // shorter than version 2's description
+    EXPECT_THROW(Backend::built_in(&info), FormatError);
+    info.struct_size = sizeof info;
+    EXPECT_NO_THROW(Backend::built_in(&info));
     EXPECT_THROW(Backend::built_in(nullptr), FormatError);
 }
 
 TEST(BackendFit, FactorsThatBreakTheAbiAreRejected) {
-    static const sigstream_backend info = {SIGSTREAM_BACKEND_API_VERSION,
+    static const sigstream_backend info = {sizeof(sigstream_backend),
+                                           SIGSTREAM_BACKEND_API_VERSION,
                                            "negative",
                                            "1",
                                            "",
@@ -215,7 +250,7 @@ TEST(BackendFit, FactorsThatBreakTheAbiAreRejected) {
                                                return SIGSTREAM_FIT_OK;
                                            }};
     FitRequest req;
-    req.k = 1;
+    req.fit.k = 1;
     EXPECT_THROW(Backend::built_in(&info).fit(small_matrix(), req), DataError);
 }
 
@@ -225,9 +260,9 @@ TEST(BackendFit, ReturnsTheFactorisationTraceAndMessage) {
     Backend b = Backend::load(kGood);
     Eigen::MatrixXd V = small_matrix(6, 4);
     FitRequest req;
-    req.k = 2;
-    req.max_iter = 50;
-    req.tol = 1e-6;
+    req.fit.k = 2;
+    req.fit.max_iter = 50;
+    req.fit.tol = 1e-6;
     FitResult r = b.fit(V, req);
     ASSERT_EQ(r.W.rows(), 6);
     ASSERT_EQ(r.W.cols(), 2);
@@ -241,16 +276,15 @@ TEST(BackendFit, ReturnsTheFactorisationTraceAndMessage) {
     ASSERT_EQ(r.trace.size(), 4u);
     EXPECT_EQ(r.trace[0], 1000.0);
     EXPECT_EQ(r.trace[3], 250.0);
-    EXPECT_FALSE(r.stopped);
-    EXPECT_EQ(r.message, "converged after 3 iterations");
+    EXPECT_EQ(r.message, "converged after 3 iterations (window 10)");  // the host's window reached the plugin
 }
 
 TEST(BackendFit, ToleranceZeroRunsMaxIter) {
     Backend b = Backend::load(kGood);
     FitRequest req;
-    req.k = 1;
-    req.max_iter = 7;
-    req.tol = 0;
+    req.fit.k = 1;
+    req.fit.max_iter = 7;
+    req.fit.tol = 0;
     FitResult r = b.fit(small_matrix(), req);
     EXPECT_EQ(r.iterations, 7);
     EXPECT_EQ(r.trace.size(), 8u);
@@ -259,8 +293,8 @@ TEST(BackendFit, ToleranceZeroRunsMaxIter) {
 TEST(BackendFit, UnknownParameterNamesTheBackendsParameters) {
     Backend b = Backend::load(kGood);
     FitRequest req;
-    req.k = 1;
-    req.params["objective"] = "kl";
+    req.fit.k = 1;
+    req.fit.params["objective"] = "kl";
     try {
         b.fit(small_matrix(), req);
         FAIL() << "no exception";
@@ -274,8 +308,8 @@ TEST(BackendFit, UnknownParameterNamesTheBackendsParameters) {
 TEST(BackendFit, StatusesMapToErrors) {
     Backend b = Backend::load(kGood);
     FitRequest req;
-    req.k = 1;
-    req.params["status"] = "bogus";
+    req.fit.k = 1;
+    req.fit.params["status"] = "bogus";
     try {
         b.fit(small_matrix(), req);
         FAIL() << "no exception";
@@ -283,7 +317,7 @@ TEST(BackendFit, StatusesMapToErrors) {
         EXPECT_NE(std::string(e.what()).find("status 'bogus' is not ok, numerical or failed"), std::string::npos)
             << e.what();
     }
-    req.params["status"] = "numerical";
+    req.fit.params["status"] = "numerical";
     try {
         b.fit(small_matrix(), req);
         FAIL() << "no exception";
@@ -291,7 +325,7 @@ TEST(BackendFit, StatusesMapToErrors) {
         EXPECT_NE(std::string(e.what()).find("broke down numerically: simulated NaN in H"), std::string::npos)
             << e.what();
     }
-    req.params["status"] = "failed";
+    req.fit.params["status"] = "failed";
     try {
         b.fit(small_matrix(), req);
         FAIL() << "no exception";
@@ -305,13 +339,13 @@ TEST(BackendFit, FailureMidFitAfterProgress) {
     Backend b = Backend::load(kPlugins + "/failing/failing.so");
     EXPECT_EQ(b.name(), "failing");
     FitRequest req;
-    req.k = 1;
-    req.max_iter = 100;
-    req.tol = 0;
+    req.fit.k = 1;
+    req.fit.max_iter = 100;
+    req.fit.tol = 0;
     std::vector<int> seen;
-    req.progress = [&](int it, double) {
-        seen.push_back(it);
-        return true;
+    req.progress = [&](const Progress& p) {
+        seen.push_back(static_cast<int>(p.done));
+        return Flow::proceed;
     };
     try {
         b.fit(small_matrix(), req);
@@ -325,18 +359,23 @@ TEST(BackendFit, FailureMidFitAfterProgress) {
 TEST(BackendFit, ProgressCanStopTheFit) {
     Backend b = Backend::load(kGood);
     FitRequest req;
-    req.k = 1;
-    req.max_iter = 100;
-    req.tol = 0;
+    req.fit.k = 1;
+    req.fit.max_iter = 100;
+    req.fit.tol = 0;
     std::vector<std::pair<int, double>> seen;
-    req.progress = [&](int it, double obj) {
-        seen.emplace_back(it, obj);
-        return it < 4;
+    req.progress = [&](const Progress& p) {
+        EXPECT_EQ(p.unit, "iterations");
+        EXPECT_EQ(p.total, 100u);
+        seen.emplace_back(static_cast<int>(p.done), p.objective);
+        return p.done < 4 ? Flow::proceed : Flow::stop;
     };
-    FitResult r = b.fit(small_matrix(), req);
-    EXPECT_TRUE(r.stopped);
-    EXPECT_EQ(r.iterations, 4);
-    EXPECT_EQ(r.trace.size(), 5u);
+    try {
+        b.fit(small_matrix(), req);
+        FAIL() << "no exception";
+    } catch (const Cancelled& e) {  // stop has one meaning: the work ends, nothing is returned
+        EXPECT_NE(std::string(e.what()).find("stopped at the caller's request after 4 iterations"), std::string::npos)
+            << e.what();
+    }
     ASSERT_EQ(seen.size(), 4u);
     EXPECT_EQ(seen[0], (std::pair<int, double>{1, 500.0}));
 }
@@ -344,11 +383,11 @@ TEST(BackendFit, ProgressCanStopTheFit) {
 TEST(BackendFit, ExceptionInProgressReachesTheCaller) {
     Backend b = Backend::load(kGood);
     FitRequest req;
-    req.k = 1;
-    req.max_iter = 100;
-    req.tol = 0;
+    req.fit.k = 1;
+    req.fit.max_iter = 100;
+    req.fit.tol = 0;
     int calls = 0;
-    req.progress = [&](int, double) -> bool {
+    req.progress = [&](const Progress&) -> Flow {
         ++calls;
         throw std::runtime_error("from progress");
     };
@@ -359,11 +398,11 @@ TEST(BackendFit, ExceptionInProgressReachesTheCaller) {
 TEST(BackendFit, RequestChecks) {
     Backend b = Backend::load(kGood);
     FitRequest req;
-    req.k = 4;  // not below min(6, 4)
+    req.fit.k = 4;  // not below min(6, 4)
     EXPECT_THROW(b.fit(small_matrix(6, 4), req), UsageError);
-    req.k = 0;
+    req.fit.k = 0;
     EXPECT_THROW(b.fit(small_matrix(6, 4), req), UsageError);
-    req.k = 1;
+    req.fit.k = 1;
     Eigen::MatrixXd V = small_matrix(6, 4);
     V.col(2).setZero();
     EXPECT_THROW(b.fit(V, req), DataError);
@@ -378,7 +417,7 @@ TEST(BackendFit, RequestChecks) {
     Eigen::MatrixXd H0 = Eigen::MatrixXd::Ones(1, 4);
     req.H0 = &H0;
     EXPECT_NO_THROW(b.fit(small_matrix(6, 4), req));
-    req.tol = -1;
+    req.fit.tol = -1;
     EXPECT_THROW(b.fit(small_matrix(6, 4), req), UsageError);
 }
 
@@ -389,10 +428,10 @@ TEST(BackendRegistry, RefusedPluginsAreListedWithTheirReasons) {
     ASSERT_EQ(reg.backends().size(), 1u);
     EXPECT_EQ(reg.backends()[0].name(), "testfixed");
     ASSERT_EQ(reg.problems().size(), 5u);
-    const char* files[] = {"abi2.so", "broken.so", "infoabi.so", "noinfo.so", "noversion.so"};  // sorted by name
+    const char* files[] = {"abi1.so", "broken.so", "infoabi.so", "noinfo.so", "noversion.so"};  // sorted by name
     for (std::size_t i = 0; i < 5; ++i)
         EXPECT_EQ(reg.problems()[i].rfind(kPlugins + "/bad/" + files[i] + ": ", 0), 0u) << reg.problems()[i];
-    EXPECT_NE(reg.problems()[0].find("built for backend ABI version 2"), std::string::npos);
+    EXPECT_NE(reg.problems()[0].find("built for backend ABI version 1"), std::string::npos);
     EXPECT_NE(reg.problems()[4].find("does not export sigstream_backend_api_version"), std::string::npos);
 }
 
@@ -409,12 +448,12 @@ TEST(BackendRegistry, GetNamesTheAvailableBackendsAndRefusals) {
         EXPECT_NE(msg.find("available: testfixed, failing"), std::string::npos) << msg;
     }
     try {
-        reg.get("abi2");
+        reg.get("abi1");
         FAIL() << "no exception";
     } catch (const UsageError& e) {
         const std::string msg = e.what();
-        EXPECT_NE(msg.find("backend 'abi2' is not available"), std::string::npos) << msg;
-        EXPECT_NE(msg.find("abi2.so: built for backend ABI version 2"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("backend 'abi1' is not available"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("abi1.so: built for backend ABI version 1"), std::string::npos) << msg;
     }
     BackendRegistry empty(std::vector<std::string>{});
     EXPECT_THROW(empty.get("nmf"), UsageError);
@@ -511,10 +550,10 @@ TEST(RealBackends, LoadAndFitDeterministically) {
     for (const Backend& b : reg.backends()) {
         SCOPED_TRACE(b.name());
         FitRequest req;
-        req.k = 3;
-        req.seed = 42;
-        req.max_iter = 5;
-        req.tol = 0;
+        req.fit.k = 3;
+        req.fit.seed = 42;
+        req.fit.max_iter = 5;
+        req.fit.tol = 0;
         FitResult r1 = b.fit(V, req), r2 = b.fit(V, req);
         EXPECT_EQ(r1.iterations, 5);
         EXPECT_EQ(r1.trace.size(), 6u);

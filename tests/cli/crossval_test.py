@@ -246,14 +246,15 @@ def main():
     if tomllib:
         meta = tomllib.loads(open(os.path.join(out1, "metadata.toml")).read())
         r = run(["backends"])
-        ok = meta["root_seed"] == 3 and meta["k"] == 3 and meta["splits"] == 4 and meta["tol"] == 1e-8 \
-            and meta["max_iter"] == 3000 and meta["backends"] == list(BACKENDS) and meta["preset"] == "none" \
-            and meta["argv"][:2] == ["sigstream", "crossval"] and meta["input"]["matrix"] == matrix
+        cv = meta["crossval"]
+        ok = cv["seed"] == 3 and cv["k"] == 3 and cv["splits"] == 4 and cv["tol"] == 1e-8 \
+            and cv["max-iter"] == 3000 and cv["backends"] == list(BACKENDS) and cv["preset"] == "none" \
+            and meta["argv"][:2] == ["sigstream", "crossval"] and cv["input"]["matrix"] == matrix
         for b in BACKENDS:
             block = r.stdout.split("\n" + b + " ", 1)[-1] if not r.stdout.startswith(b + " ") else r.stdout[len(b) + 1:]
             listed = [l.strip().split(" = ")[0] for l in block.split("\n\n")[0].splitlines()
                       if l.startswith("    ") and " = " in l]
-            ok &= sorted(meta["backend"][b]["params"]) == sorted(listed) and len(listed) > 0
+            ok &= sorted(cv["backend"][b]["params"]) == sorted(listed) and len(listed) > 0
         check("metadata.toml: run settings and every parameter of every backend", ok, meta)
     else:
         print("notice: Python < 3.11 has no tomllib; metadata.toml is not parsed")
@@ -263,24 +264,25 @@ def main():
     r = run(["crossval", "--matrix", matrix, "--k", "3", "--preset", "paper", "--splits", "2", "--max-iter", "200",
              "--param", "nmf.solver=ccd", "--out-dir", out])
     if check("--preset paper runs", r.returncode == 0, r.stderr) and tomllib:
-        meta = tomllib.loads(open(os.path.join(out, "metadata.toml")).read())
+        meta = tomllib.loads(open(os.path.join(out, "metadata.toml")).read())["crossval"]
         p = meta["backend"]
         check("--preset paper: the study's settings, --param and explicit flags win",
-              meta["tol"] == 1e-10 and meta["splits"] == 2 and meta["test_fraction"] == 0.2 and meta["preset"] == "paper"
+              meta["tol"] == 1e-10 and meta["splits"] == 2 and meta["test-fraction"] == 0.2 and meta["preset"] == "paper"
               and p["nmf"]["params"]["objective"] == "frobenius" and p["nmf"]["params"]["solver"] == "ccd"
               and "solver" not in p["nmf"]["preset_params"] and p["nmf"]["user_params"] == {"solver": "ccd"}
               and p["aenmf"]["params"]["init"] == "uniform" and p["aenmf"]["params"]["schedule"] == "constant"
               and p["aenmf"]["params"]["loss"] == "mse" and p["aenmf"]["params"]["constraint"] == "abs", meta)
-    progress = [l for l in r.stderr.splitlines() if l.startswith(PREFIX + "nmf split ")]
-    check("progress: one line per finished fit", len(progress) == 2 and "split 1/2 done" in r.stderr
-          and sum(1 for l in r.stderr.splitlines() if " done (" in l) == 6, r.stderr)
+    progress = [l for l in r.stderr.splitlines() if l.startswith(PREFIX + "crossval: ")]
+    check("progress: a line with the fits done (a log gets one at the end, and one every 30 s)",
+          any(l.startswith(PREFIX + "crossval: 6/6 fits (") for l in progress), r.stderr)
 
     out = os.path.join(runs, "one_backend")
     r = run(["crossval", "--matrix", matrix, "--backends", "nmf", "--k", "3", "--splits", "2", "--param",
              "objective=frobenius", "--quiet", "--out-dir", out])
     ok = r.returncode == 0 and [row[0] for row in read_tsv(os.path.join(out, "summary.tsv"))[1:]] == ["nmf"]
     if ok and tomllib:
-        ok = tomllib.loads(open(os.path.join(out, "metadata.toml")).read())["backend"]["nmf"]["params"]["objective"] == "frobenius"
+        ok = tomllib.loads(open(os.path.join(out, "metadata.toml")).read())["crossval"]["backend"]["nmf"]["params"][
+            "objective"] == "frobenius"
     check("one backend: a bare --param KEY is accepted", ok, r.stderr)
 
     m_empty = os.path.join(inputs, "with_empty.tsv")

@@ -363,9 +363,9 @@ def main():
     dest = os.path.join(merged, "talk")
     r = run(["consensus", "--out-dir", dest] + S("a26.shard", "a02.shard"))
     lines = r.stderr.splitlines()
-    check("consensus (not quiet): a progress line and one closing line naming the folder",
-          r.returncode == 0 and len(lines) == 2 and all(l.startswith("sigstream consensus: ") for l in lines)
-          and dest in lines[-1],
+    check("consensus (not quiet): a line per stage and one closing line naming the folder",
+          r.returncode == 0 and len(lines) == 4 and all(l.startswith("sigstream consensus: ") for l in lines)
+          and [l.split(": ")[1] for l in lines[:3]] == ["consensus", "select", "refine"] and dest in lines[-1],
           r.stderr)
     check("consensus leaves no temporary folder", sorted(os.listdir(merged)) == ["m0", "m1", "m2", "m3", "talk"],
           os.listdir(merged))

@@ -28,8 +28,8 @@
 
 #include "core/channels.h"
 #include "core/errors.h"
-#include "count/reference.h"
 #include "count/count.h"
+#include "count/reference.h"
 #include "test_util.h"
 
 namespace sigstream {
@@ -107,17 +107,20 @@ void vcf_to_bcf(const std::string& vcf, const std::string& bcf) {
     EXPECT_EQ(hts_close(in), 0);
 }
 
-CountResult count(const std::string& fasta, const std::vector<CountInput>& inputs, const CountOptions& opt = {}) {
+CountResult count(const std::string& fasta, const std::vector<CountInput>& inputs, const CountOptions& opt = {},
+                  int threads = 1) {
     Reference ref(fasta);
-    return count_mutations(ref, inputs, opt);
+    RunSettings run;
+    run.threads = threads;
+    return count_mutations(ref, inputs, opt, run);
 }
 
 // Column `col` of `m` holds exactly `expected` (label -> count) and zero everywhere else.
-void expect_column(const CountMatrix& m, std::size_t col, const Counts& expected) {
+void expect_column(const LabelledMatrix& m, std::size_t col, const Counts& expected) {
     const auto& labels = channel_labels(m.context);
     for (const auto& [label, n] : expected)
         EXPECT_GE(channel_index(m.context, label), 0) << "typo in the test: no channel " << label;
-    ASSERT_LT(col, m.samples.size());
+    ASSERT_LT(col, m.columns.size());
     for (std::size_t ch = 0; ch < labels.size(); ++ch) {
         auto it = expected.find(labels[ch]);
         std::uint64_t want = it == expected.end() ? 0 : it->second;
@@ -221,7 +224,7 @@ TEST(CountSbs1536, DisabledLeavesTheMatrixEmpty) {
     CountOptions opt;
     opt.want_sbs1536 = false;
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}}, opt);
-    EXPECT_TRUE(r.sbs1536.counts.empty());
+    EXPECT_EQ(r.sbs1536.values.size(), 0);
     expect_column(r.sbs96, 0, {{"A[C>T]T", 1}});
 }
 
@@ -756,7 +759,7 @@ TEST(CountHeaderOnly, GivesAColumnOfZeros) {
     std::string empty = write_vcf(dir, "empty.vcf", {});
     std::string one = write_vcf(dir, "one.vcf", {rec("chr1", 3, "C", "T")});  // A[C>T]G
     CountResult r = count(dir.file("ref.fa"), {{empty, ""}, {one, ""}});
-    ASSERT_EQ(r.sbs96.samples, (std::vector<std::string>{"empty", "one"}));
+    ASSERT_EQ(r.sbs96.columns, (std::vector<std::string>{"empty", "one"}));
     EXPECT_EQ(r.records, 1u);
     expect_summary(r.summary.at(0), 0, {});
     expect_column(r.sbs6, 0, {});
@@ -765,7 +768,7 @@ TEST(CountHeaderOnly, GivesAColumnOfZeros) {
     expect_column(r.sbs96, 1, {{"A[C>T]G", 1}});
     // Alone, too.
     r = count(dir.file("ref.fa"), {{empty, ""}});
-    ASSERT_EQ(r.sbs96.samples, (std::vector<std::string>{"empty"}));
+    ASSERT_EQ(r.sbs96.columns, (std::vector<std::string>{"empty"}));
     expect_column(r.sbs96, 0, {});
 }
 
@@ -789,7 +792,7 @@ TEST(CountSampleName, ExplicitNameWins) {
     EXPECT_EQ(count(dir.file("ref.fa"), {{vcf, "EXPL"}}).summary.at(0).sample, "EXPL");
     std::string other = write_vcf(dir, "other.vcf", {});
     CountResult r = count(dir.file("ref.fa"), {{vcf, "EXPL"}, {other, "OTHER"}});
-    EXPECT_EQ(r.sbs96.samples, (std::vector<std::string>{"EXPL", "OTHER"}));
+    EXPECT_EQ(r.sbs96.columns, (std::vector<std::string>{"EXPL", "OTHER"}));
 }
 
 TEST(CountSampleName, TumorSampleHeaderBeatsFileName) {
@@ -799,14 +802,14 @@ TEST(CountSampleName, TumorSampleHeaderBeatsFileName) {
     EXPECT_EQ(count(dir.file("ref.fa"), {{vcf, ""}}).summary.at(0).sample, "TUM");
     std::string other = write_vcf(dir, "other.vcf", {});
     CountResult r = count(dir.file("ref.fa"), {{vcf, ""}, {other, ""}});
-    EXPECT_EQ(r.sbs96.samples, (std::vector<std::string>{"TUM", "other"}));
+    EXPECT_EQ(r.sbs96.columns, (std::vector<std::string>{"TUM", "other"}));
     // Two files both called x.vcf are named apart by their ##tumor_sample lines: no clash.
     fs::create_directory(dir.file("a"));
     fs::create_directory(dir.file("b"));
     std::string xa = write_vcf(dir, "a/x.vcf", {}, "##tumor_sample=P\n");
     std::string xb = write_vcf(dir, "b/x.vcf", {}, "##tumor_sample=Q\n");
     r = count(dir.file("ref.fa"), {{xa, ""}, {xb, ""}});
-    EXPECT_EQ(r.sbs96.samples, (std::vector<std::string>{"P", "Q"}));
+    EXPECT_EQ(r.sbs96.columns, (std::vector<std::string>{"P", "Q"}));
 }
 
 TEST(CountSampleName, FileNameWithoutExtension) {
@@ -821,7 +824,7 @@ TEST(CountSampleName, FileNameWithoutExtension) {
     std::string bcf = dir.file("s4.bcf");
     vcf_to_bcf(bcf_src, bcf);
     CountResult r = count(dir.file("ref.fa"), {{plain, ""}, {gz, ""}, {bgz, ""}, {bcf, ""}});
-    EXPECT_EQ(r.sbs96.samples, (std::vector<std::string>{"s1", "s2", "s3", "s4"}));
+    EXPECT_EQ(r.sbs96.columns, (std::vector<std::string>{"s1", "s2", "s3", "s4"}));
     EXPECT_EQ(count(dir.file("ref.fa"), {{gz, ""}}).summary.at(0).sample, "s2");
     EXPECT_EQ(count(dir.file("ref.fa"), {{bcf, ""}}).summary.at(0).sample, "s4");
 }
@@ -861,7 +864,7 @@ TEST(CountPerGenotypeSample, GenotypesChooseTheStreams) {
     opt.per_genotype_sample = true;
     opt.split_multiallelic = true;
     CountResult r = count(dir.file("ref.fa"), {{vcf, "ignored"}}, opt);
-    ASSERT_EQ(r.sbs96.samples, (std::vector<std::string>{"S1", "S2", "S3", "S4", "S5"}));
+    ASSERT_EQ(r.sbs96.columns, (std::vector<std::string>{"S1", "S2", "S3", "S4", "S5"}));
     expect_column(r.sbs96, 0, {{"A[C>T]G", 1}, {"T[C>T]A", 1}, {"T[C>G]A", 1}});  // 0/1, then 1/2: both alleles
     expect_column(r.sbs96, 1, {{"A[C>T]G", 1}, {"T[C>T]A", 1}});                  // 1/1, then 0|1
     expect_column(r.sbs96, 2, {{"T[C>G]A", 1}});                                  // 0/0, then 0/2
@@ -932,10 +935,10 @@ std::vector<std::string> bcf_records() {
 }
 
 void expect_same(const CountResult& a, const CountResult& b) {
-    EXPECT_EQ(a.sbs6.samples, b.sbs6.samples);
-    EXPECT_EQ(a.sbs6.counts, b.sbs6.counts);
-    EXPECT_EQ(a.sbs96.counts, b.sbs96.counts);
-    EXPECT_EQ(a.sbs1536.counts, b.sbs1536.counts);
+    EXPECT_EQ(a.sbs6.columns, b.sbs6.columns);
+    EXPECT_EQ(a.sbs6.values, b.sbs6.values);
+    EXPECT_EQ(a.sbs96.values, b.sbs96.values);
+    EXPECT_EQ(a.sbs1536.values, b.sbs1536.values);
     EXPECT_EQ(a.records, b.records);
     EXPECT_EQ(a.warnings, b.warnings);
     ASSERT_EQ(a.summary.size(), b.summary.size());
@@ -977,7 +980,7 @@ TEST(CountBcf, SameGenotypeStreamsAsVcf) {
     CountResult rv = count(dir.file("ref.fa"), {{vcf, ""}}, opt);
     CountResult rb = count(dir.file("ref.fa"), {{bcf, ""}}, opt);
     for (const CountResult* r : {&rv, &rb}) {
-        ASSERT_EQ(r->sbs96.samples, (std::vector<std::string>{"N", "T"}));
+        ASSERT_EQ(r->sbs96.columns, (std::vector<std::string>{"N", "T"}));
         // N: 5 G>A alone (6 is not N's): G[C>T]C; 10 allele 1: T[C>T]A; 13 Filtered.
         expect_summary(r->summary.at(0), 2, {{Skip::Filtered, 1}});
         expect_column(r->sbs96, 0, {{"G[C>T]C", 1}, {"T[C>T]A", 1}});
@@ -1122,17 +1125,16 @@ TEST(CountThreads, SameResultWithOneAndFourThreads) {
         {write_vcf(dir, "t4.vcf", {}), ""},                                                       // header only
         {write_vcf(dir, "t5.vcf", {rec("chr1", 13, "C", "A"), rec("chr1", 10, "C", "G")}), ""}};  // backwards
     Reference ref(dir.file("ref.fa"));
-    CountOptions one;
-    one.threads = 1;
-    CountOptions four;
-    four.threads = 4;
-    CountResult r1 = count_mutations(ref, inputs, one);
-    CountResult r4 = count_mutations(ref, inputs, four);
-    CountResult r4p = count_mutations(ref, inputs, four, [](const CountProgress&) {});
+    RunSettings one, four, four_reporting;
+    four.threads = four_reporting.threads = 4;
+    four_reporting.progress = [](const Progress&) { return Flow::proceed; };
+    CountResult r1 = count_mutations(ref, inputs, {}, one);
+    CountResult r4 = count_mutations(ref, inputs, {}, four);
+    CountResult r4p = count_mutations(ref, inputs, {}, four_reporting);
     expect_same(r1, r4);
     expect_same(r1, r4p);
     EXPECT_EQ(r4.records, 10u);
-    EXPECT_EQ(r4.sbs96.samples, (std::vector<std::string>{"t0", "t1", "t2", "t3", "t4", "t5"}));
+    EXPECT_EQ(r4.sbs96.columns, (std::vector<std::string>{"t0", "t1", "t2", "t3", "t4", "t5"}));
     expect_column(r4.sbs96, 0, {{"A[C>T]G", 1}});
     expect_column(r4.sbs96, 1, {{"A[C>T]G", 1}, {"T[C>G]A", 1}});
     expect_summary(r4.summary.at(2), 0, {{Skip::Doublet, 2}});
@@ -1174,7 +1176,7 @@ TEST(CountStdin, WithSampleNameIsRead) {
     std::string vcf = write_vcf(dir, "s.vcf", {rec("chr1", 3, "C", "T")});  // A[C>T]G
     StdinFrom in(vcf);
     CountResult r = count(dir.file("ref.fa"), {{"-", "S"}});
-    EXPECT_EQ(r.sbs96.samples, (std::vector<std::string>{"S"}));
+    EXPECT_EQ(r.sbs96.columns, (std::vector<std::string>{"S"}));
     expect_column(r.sbs96, 0, {{"A[C>T]G", 1}});
 }
 
@@ -1218,13 +1220,11 @@ TEST(CountThreads, SpareThreadsDecompressingAheadGiveTheSameCounts) {
         recs.push_back(r);
     }
     std::string gz = test::bgzip_file(write_vcf(dir, "big.vcf", recs));
-    CountOptions one, three;
-    three.threads = 3;
-    CountResult a = count(dir.file("ref.fa"), {{gz, ""}}, one);
-    CountResult b = count(dir.file("ref.fa"), {{gz, ""}}, three);
+    CountResult a = count(dir.file("ref.fa"), {{gz, ""}}, {}, 1);
+    CountResult b = count(dir.file("ref.fa"), {{gz, ""}}, {}, 3);
     expect_column(b.sbs96, 0, {{"A[C>T]G", 3000}});
-    EXPECT_EQ(a.sbs96.counts, b.sbs96.counts);
-    EXPECT_EQ(a.sbs1536.counts, b.sbs1536.counts);
+    EXPECT_EQ(a.sbs96.values, b.sbs96.values);
+    EXPECT_EQ(a.sbs1536.values, b.sbs1536.values);
 }
 
 }  // namespace

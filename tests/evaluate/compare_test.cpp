@@ -6,6 +6,7 @@
 
 #include "core/errors.h"
 #include "io/data_files.h"
+#include "io/matrix_tsv.h"
 
 namespace sigstream {
 namespace {
@@ -55,10 +56,6 @@ TEST(Compare, OneToOneDiffersFromBestWhenTwoSignaturesWantTheSameReference) {
     EXPECT_EQ(r.matches[0].matched, "A");
     EXPECT_EQ(r.matches[1].matched, "B");
     EXPECT_NEAR(r.matches[1].matched_cosine, 0.4 / std::sqrt(0.52), 1e-15);
-    std::ostringstream out;
-    write_comparison(r, out, true);
-    EXPECT_EQ(out.str().substr(0, out.str().find('\n')),
-              "Signature\tBestMatch\tBestCosine\tMatched\tMatchedCosine\tA\tB");
 }
 
 TEST(Compare, MoreSignaturesThanReferencesLeavesSomeUnmatched) {
@@ -71,9 +68,6 @@ TEST(Compare, MoreSignaturesThanReferencesLeavesSomeUnmatched) {
     Comparison r = compare_signatures(sig, ref, true);
     EXPECT_EQ(r.matches[0].matched, "A");  // x is the uniform profile: cosine 1
     EXPECT_TRUE(r.matches[1].matched.empty());
-    std::ostringstream out;
-    write_comparison(r, out, false);
-    EXPECT_NE(out.str().find("\tNA\tNA\n"), std::string::npos);
 }
 
 TEST(Compare, DifferentCataloguesAreAUsageError) {

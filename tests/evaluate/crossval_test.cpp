@@ -264,9 +264,9 @@ int blocks_fit(const sigstream_fit_request* rq, sigstream_fit_result* rs) {
 }
 
 const sigstream_backend kBlocks = {
-    SIGSTREAM_BACKEND_API_VERSION, "blocks", "1", "test", "none", 0, nullptr, blocks_fit};
+    sizeof(sigstream_backend), SIGSTREAM_BACKEND_API_VERSION, "blocks", "1", "test", "none", 0, nullptr, blocks_fit};
 const sigstream_backend kBlocks2 = {
-    SIGSTREAM_BACKEND_API_VERSION, "blocks2", "1", "test", "none", 0, nullptr, blocks_fit};
+    sizeof(sigstream_backend), SIGSTREAM_BACKEND_API_VERSION, "blocks2", "1", "test", "none", 0, nullptr, blocks_fit};
 
 // 6 channels x 12 samples, even channels a_j, odd channels b_j; sample 5 (index 4) is empty.
 LabelledMatrix block_counts() {
@@ -298,18 +298,21 @@ TEST(CrossvalRun, ExactModelGivesZeroErrorAndPerfectAgreement) {
     const Backend blocks = Backend::built_in(&kBlocks), blocks2 = Backend::built_in(&kBlocks2);
     const LabelledMatrix counts = block_counts(), reference = block_reference();
     CrossvalOptions opt;
-    opt.k = 2;
+    opt.fit.k = 2;
     opt.splits = 3;
     opt.test_fraction = 0.2;
-    opt.seed = 11;
+    opt.fit.seed = 11;
     opt.reference = &reference;
     int calls = 0;
-    opt.on_job_done = [&](int done, int total, int, int) {
+    RunSettings run;
+    run.progress = [&](const Progress& p) {
         ++calls;
-        EXPECT_EQ(done, calls);
-        EXPECT_EQ(total, 6);
+        EXPECT_EQ(p.done, static_cast<std::uint64_t>(calls));
+        EXPECT_EQ(p.total, 6u);
+        EXPECT_EQ(p.unit, "fits");
+        return Flow::proceed;
     };
-    const CrossvalResult r = run_crossval(counts, {{&blocks, {}}, {&blocks2, {}}}, opt);
+    const CrossvalResult r = run_crossval(counts, {{&blocks, {}}, {&blocks2, {}}}, opt, run);
     EXPECT_EQ(calls, 6);
     EXPECT_EQ(r.empty_samples, (std::vector<std::string>{"S5"}));
     ASSERT_EQ(r.warnings.size(), 1u);
@@ -379,10 +382,10 @@ TEST(CrossvalRun, NearEmptyTestSamplesAreNotScoredHeldOut) {
     LabelledMatrix counts = block_counts(), reference = block_reference();
     for (int i = 0; i < 6; ++i) counts.values(i, 0) = i % 2 == 0 ? 1 : 0;  // S1: 3 mutations
     CrossvalOptions opt;
-    opt.k = 2;
+    opt.fit.k = 2;
     opt.splits = 20;
     opt.test_fraction = 0.2;
-    opt.seed = 11;
+    opt.fit.seed = 11;
     opt.reference = &reference;
     const CrossvalResult r = run_crossval(counts, {{&blocks, {}}}, opt);
     int short_splits = 0;
@@ -409,13 +412,14 @@ TEST(CrossvalRun, ResultDoesNotDependOnThreads) {
     const Backend blocks = Backend::built_in(&kBlocks), blocks2 = Backend::built_in(&kBlocks2);
     const LabelledMatrix counts = block_counts(), reference = block_reference();
     CrossvalOptions opt;
-    opt.k = 2;
+    opt.fit.k = 2;
     opt.splits = 7;
     opt.reference = &reference;
-    opt.threads = 1;
-    const CrossvalResult one = run_crossval(counts, {{&blocks, {}}, {&blocks2, {}}}, opt);
-    opt.threads = 3;
-    const CrossvalResult three = run_crossval(counts, {{&blocks, {}}, {&blocks2, {}}}, opt);
+    RunSettings run;
+    run.threads = 1;
+    const CrossvalResult one = run_crossval(counts, {{&blocks, {}}, {&blocks2, {}}}, opt, run);
+    run.threads = 3;
+    const CrossvalResult three = run_crossval(counts, {{&blocks, {}}, {&blocks2, {}}}, opt, run);
     ASSERT_EQ(one.per_split.size(), three.per_split.size());
     for (std::size_t j = 0; j < one.per_split.size(); ++j) {
         EXPECT_EQ(one.per_split[j].backend, three.per_split[j].backend);
@@ -443,7 +447,7 @@ TEST(CrossvalRun, BadRequestsAreRefused) {
     const Backend blocks = Backend::built_in(&kBlocks);
     const LabelledMatrix counts = block_counts(), reference = block_reference();
     CrossvalOptions opt;
-    opt.k = 2;
+    opt.fit.k = 2;
     opt.splits = 3;
     opt.reference = &reference;
     opt.source = "m.tsv";
@@ -457,11 +461,11 @@ TEST(CrossvalRun, BadRequestsAreRefused) {
     o.test_fraction = 1;
     EXPECT_NE(error_of<UsageError>(run(o, {{&blocks, {}}})).find("--test-fraction"), std::string::npos);
     o = opt;
-    o.k = 6;
+    o.fit.k = 6;
     EXPECT_NE(error_of<UsageError>(run(o, {{&blocks, {}}})).find("K must be from 1 to 5"), std::string::npos);
     EXPECT_NE(error_of<UsageError>(run(opt, {{&blocks, {}}, {&blocks, {}}})).find("listed twice"), std::string::npos);
     o = opt;
-    o.k = 5;
+    o.fit.k = 5;
     o.test_fraction = 0.5;  // K = 5 at 50 %: n - round(n/2) >= 6 needs n = 12
     EXPECT_EQ(error_of<DataError>(run(o, {{&blocks, {}}})),
               "m.tsv: only 11 non-empty sample(s); with --k 5 and --test-fraction 0.5 every split needs at least 6 "

@@ -6,6 +6,7 @@
 
 #include "core/errors.h"
 #include "io/data_files.h"
+#include "io/matrix_tsv.h"
 
 namespace sigstream {
 namespace {
@@ -29,8 +30,8 @@ TEST(Refit, ExactMixturesAreRecovered) {
     LabelledMatrix V;
     V.columns = {"a", "b", "c"};
     V.values = W.values * H;
-    RefitResult r = refit_exposures(V, W);
-    EXPECT_LT((r.exposures - H).cwiseAbs().maxCoeff(), 1e-8);
+    Exposures r = refit_exposures(V, W);
+    EXPECT_LT((r.values - H).cwiseAbs().maxCoeff(), 1e-8);
     ASSERT_EQ(r.stats.size(), 3u);
     EXPECT_NEAR(r.stats[0].cosine, 1.0, 1e-12);
     EXPECT_NEAR(r.stats[0].total, 750, 1e-9);
@@ -46,16 +47,15 @@ TEST(Refit, SparseDropsSignaturesThatDoNotHelp) {
     V.columns = {"t"};
     V.values.resize(96, 1);
     for (int i = 0; i < 96; ++i) V.values(i, 0) = std::poisson_distribution<int>(mean(i))(rng);
-    RefitResult plain = refit_exposures(V, W);
+    Exposures plain = refit_exposures(V, W);
     RefitOptions opt;
     opt.sparse = true;
-    RefitResult sparse = refit_exposures(V, W, opt);
-    EXPECT_GT(sparse.exposures(0, 0), 1000);
-    for (Eigen::Index k = 2; k < 7; ++k)
-        EXPECT_EQ(sparse.exposures(k, 0), 0.0) << W.columns[static_cast<std::size_t>(k)];
+    Exposures sparse = refit_exposures(V, W, opt);
+    EXPECT_GT(sparse.values(0, 0), 1000);
+    for (Eigen::Index k = 2; k < 7; ++k) EXPECT_EQ(sparse.values(k, 0), 0.0) << W.columns[static_cast<std::size_t>(k)];
     EXPECT_GE(sparse.stats[0].cosine, plain.stats[0].cosine - 0.01 * 7);
     int plain_active = 0;
-    for (Eigen::Index k = 0; k < 7; ++k) plain_active += plain.exposures(k, 0) > 0;
+    for (Eigen::Index k = 0; k < 7; ++k) plain_active += plain.values(k, 0) > 0;
     EXPECT_GT(plain_active, 2);  // so the test shows something
 }
 

@@ -14,10 +14,17 @@
 
 #include "abi/sigstream_backend.h"
 #include "core/errors.h"
+#include "core/random.h"
 #include "numeric/resample.h"
 
 namespace sigstream {
 namespace {
+
+RunSettings threads(int n) {
+    RunSettings run;
+    run.threads = n;
+    return run;
+}
 
 std::atomic<std::uint64_t> g_fail_seed{0};  // a fit with this start seed fails (0: none)
 
@@ -42,9 +49,17 @@ int probe_fit(const sigstream_fit_request* rq, sigstream_fit_result* rs) {
 }
 
 const Backend& probe() {
-    static const sigstream_param_spec params[] = {{"zero_last", "0", "1: return the last signature as zeros"}};
-    static const sigstream_backend info = {
-        SIGSTREAM_BACKEND_API_VERSION, "probe", "1", "test probe", "start seed >> 11", 1, params, probe_fit};
+    static const sigstream_param_spec params[] = {
+        {sizeof(sigstream_param_spec), "zero_last", "0", "1: return the last signature as zeros"}};
+    static const sigstream_backend info = {sizeof(sigstream_backend),
+                                           SIGSTREAM_BACKEND_API_VERSION,
+                                           "probe",
+                                           "1",
+                                           "test probe",
+                                           "start seed >> 11",
+                                           1,
+                                           params,
+                                           probe_fit};
     static const Backend b = Backend::built_in(&info);
     return b;
 }
@@ -65,8 +80,9 @@ ReplicatePlan plan(std::vector<int> ks, int first, int last, int replicates = 4)
     p.replicates = replicates;
     p.first = first;
     p.last = last;
-    p.seed = 77;
-    p.max_iter = 50;
+    p.normalise = Normalisation::none;
+    p.fit.seed = 77;
+    p.fit.max_iter = 50;
     return p;
 }
 
@@ -124,7 +140,7 @@ TEST(ReplicatesMatrix, NormalisationIsAppliedAfterResampling) {
 
 TEST(ReplicatesFit, OrderedByKThenIndexWithTheirSeedsAndMatrices) {
     const Eigen::MatrixXd V = counts();
-    const std::vector<Replicate> out = fit_replicates(V, probe(), plan({2, 3, 5}, 1, 4), 2);
+    const std::vector<Replicate> out = fit_replicates(V, probe(), plan({2, 3, 5}, 1, 4), threads(2));
     ASSERT_EQ(out.size(), 9u);
     std::size_t n = 0;
     for (int k : {2, 3, 5})
@@ -150,14 +166,14 @@ TEST(ReplicatesFit, OrderedByKThenIndexWithTheirSeedsAndMatrices) {
 
 TEST(ReplicatesFit, ResultsDoNotDependOnThreadsOrShards) {
     const Eigen::MatrixXd V = counts();
-    const std::vector<Replicate> one = fit_replicates(V, probe(), plan({1, 2, 4, 6}, 0, 5, 5), 1);
+    const std::vector<Replicate> one = fit_replicates(V, probe(), plan({1, 2, 4, 6}, 0, 5, 5), threads(1));
     ASSERT_EQ(one.size(), 20u);
-    expect_same(one, fit_replicates(V, probe(), plan({1, 2, 4, 6}, 0, 5, 5), 2));
-    expect_same(one, fit_replicates(V, probe(), plan({1, 2, 4, 6}, 0, 5, 5), 4));
-    expect_same(one, fit_replicates(V, probe(), plan({1, 2, 4, 6}, 0, 5, 5), 64));
+    expect_same(one, fit_replicates(V, probe(), plan({1, 2, 4, 6}, 0, 5, 5), threads(2)));
+    expect_same(one, fit_replicates(V, probe(), plan({1, 2, 4, 6}, 0, 5, 5), threads(4)));
+    expect_same(one, fit_replicates(V, probe(), plan({1, 2, 4, 6}, 0, 5, 5), threads(64)));
     // split as shards [0, 2) and [2, 5): the same fits
-    const std::vector<Replicate> a = fit_replicates(V, probe(), plan({1, 2, 4, 6}, 0, 2, 5), 3);
-    const std::vector<Replicate> b = fit_replicates(V, probe(), plan({1, 2, 4, 6}, 2, 5, 5), 2);
+    const std::vector<Replicate> a = fit_replicates(V, probe(), plan({1, 2, 4, 6}, 0, 2, 5), threads(3));
+    const std::vector<Replicate> b = fit_replicates(V, probe(), plan({1, 2, 4, 6}, 2, 5, 5), threads(2));
     std::vector<Replicate> merged;
     for (int k : {1, 2, 4, 6}) {
         for (const Replicate& r : a)
@@ -172,7 +188,7 @@ TEST(ReplicatesFit, FitsTheNormalisedResampledMatrix) {
     const Eigen::MatrixXd V = counts();
     ReplicatePlan p = plan({2}, 0, 2);
     p.normalise = Normalisation::x100;
-    const std::vector<Replicate> out = fit_replicates(V, probe(), p, 2);
+    const std::vector<Replicate> out = fit_replicates(V, probe(), p, threads(2));
     ASSERT_EQ(out.size(), 2u);
     for (int i = 0; i < 2; ++i) {
         Eigen::MatrixXd B = bootstrap_counts(V, replicate_seed(77, 0, i));
@@ -188,28 +204,31 @@ TEST(ReplicatesFit, FitsTheNormalisedResampledMatrix) {
 
 TEST(ReplicatesFit, AnAllZeroSignatureBecomesUniform) {
     ReplicatePlan p = plan({3}, 0, 1);
-    p.params = {{"zero_last", "1"}};
-    const std::vector<Replicate> out = fit_replicates(counts(), probe(), p, 1);
+    p.fit.params = {{"zero_last", "1"}};
+    const std::vector<Replicate> out = fit_replicates(counts(), probe(), p, threads(1));
     ASSERT_EQ(out.size(), 1u);
     EXPECT_TRUE(out[0].W.col(2).isConstant(1.0 / 96, 0));
     EXPECT_NEAR(out[0].W.col(0).sum(), 1.0, 1e-14);
 }
 
-TEST(ReplicatesFit, DoneIsCalledOncePerFitOneAtATimeCountingUp) {
+TEST(ReplicatesFit, ProgressIsCalledOncePerFitOneAtATimeCountingUp) {
     const ReplicatePlan p = plan({2, 3, 4}, 0, 6, 6);
     std::vector<int> dones;
     std::set<std::pair<int, int>> seen;
     std::atomic<int> inside{0};
     bool overlapped = false, bad_total = false;
-    const std::vector<Replicate> out =
-        fit_replicates(counts(), probe(), p, 4, [&](const Replicate& r, int done, int total) {
-            if (inside.fetch_add(1) != 0) overlapped = true;
-            dones.push_back(done);
-            seen.insert({r.k, r.index});
-            if (total != 18) bad_total = true;
-            EXPECT_EQ(r.W.cols(), r.k);  // a finished replicate
-            inside.fetch_sub(1);
-        });
+    RunSettings run = threads(4);
+    run.progress = [&](const Progress& pr) {
+        if (inside.fetch_add(1) != 0) overlapped = true;
+        dones.push_back(static_cast<int>(pr.done));
+        int k = 0, index = 0;
+        EXPECT_EQ(std::sscanf(std::string(pr.detail).c_str(), "K=%d replicate %d", &k, &index), 2) << pr.detail;
+        seen.insert({k, index});
+        if (pr.total != 18 || pr.unit != "fits") bad_total = true;
+        inside.fetch_sub(1);
+        return Flow::proceed;
+    };
+    const std::vector<Replicate> out = fit_replicates(counts(), probe(), p, run);
     EXPECT_EQ(out.size(), 18u);
     ASSERT_EQ(dones.size(), 18u);
     for (int n = 0; n < 18; ++n) EXPECT_EQ(dones[static_cast<std::size_t>(n)], n + 1);
@@ -223,24 +242,32 @@ TEST(ReplicatesFit, AFailingReplicateIsRethrown) {
         ~Reset() { g_fail_seed.store(0); }
     } reset;
     g_fail_seed.store(start_seed(77, 3, 2));
-    for (int threads : {1, 2, 4}) {
-        SCOPED_TRACE(threads);
+    for (int n : {1, 2, 4}) {
+        SCOPED_TRACE(n);
         try {
-            fit_replicates(counts(), probe(), plan({2, 3, 4}, 0, 4), threads);
+            fit_replicates(counts(), probe(), plan({2, 3, 4}, 0, 4), threads(n));
             ADD_FAILURE() << "no exception";
         } catch (const DataError& e) {
             EXPECT_NE(std::string(e.what()).find("planted failure for K = 3"), std::string::npos) << e.what();
         }
     }
     // the other replicates alone are fine
-    EXPECT_EQ(fit_replicates(counts(), probe(), plan({2, 3, 4}, 0, 2), 2).size(), 6u);
-    EXPECT_EQ(fit_replicates(counts(), probe(), plan({2, 4}, 0, 4), 2).size(), 8u);
+    EXPECT_EQ(fit_replicates(counts(), probe(), plan({2, 3, 4}, 0, 2), threads(2)).size(), 6u);
+    EXPECT_EQ(fit_replicates(counts(), probe(), plan({2, 4}, 0, 4), threads(2)).size(), 8u);
+}
+
+TEST(ReplicatesFit, StopEndsTheRunWithCancelled) {
+    RunSettings run = threads(2);
+    int calls = 0;
+    run.progress = [&](const Progress&) { return ++calls < 3 ? Flow::proceed : Flow::stop; };
+    EXPECT_THROW(fit_replicates(counts(), probe(), plan({2, 3, 4}, 0, 6, 6), run), Cancelled);
+    EXPECT_LT(calls, 18);
 }
 
 TEST(ReplicatesFit, BackendUsageErrorsPassThrough) {
     ReplicatePlan p = plan({2}, 0, 2);
-    p.params = {{"no_such_key", "1"}};
-    EXPECT_THROW(fit_replicates(counts(), probe(), p, 2), UsageError);
+    p.fit.params = {{"no_such_key", "1"}};
+    EXPECT_THROW(fit_replicates(counts(), probe(), p, threads(2)), UsageError);
 }
 
 }  // namespace

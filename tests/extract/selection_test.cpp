@@ -13,6 +13,25 @@
 namespace sigstream {
 namespace {
 
+// The consensus solutions of every K and the choice among them (what the consensus and select stages do).
+struct Selection {
+    std::vector<Solution> solutions;
+    std::size_t chosen = 0;
+    std::string reason;
+    std::vector<std::string> warnings;
+};
+
+Selection select_k(const LabelledMatrix& counts, const FitInput& input, const std::vector<Replicate>& replicates,
+                   const SelectionRule& rule, Normalisation normalise = Normalisation::none) {
+    Selection s;
+    s.solutions = build_solutions(counts, input, replicates, normalise);
+    const Choice c = choose_k(s.solutions, rule, input.kept.size());
+    s.chosen = c.chosen;
+    s.reason = c.reason;
+    s.warnings = c.warnings;
+    return s;
+}
+
 constexpr int kSamples = 41;  // 40 with mutations, S8 empty
 constexpr int kEmpty = 7;
 

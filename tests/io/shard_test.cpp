@@ -56,15 +56,15 @@ Shard sample_shard(Context context = Context::SBS96) {
     s.sigstream_version = "0.9.1-test";
     s.backend = "nmf";
     s.backend_version = "1.2.3";
-    s.params = {{"objective", "kl"}, {"init", "random uniform"}, {"empty", ""}};
-    s.seed = std::numeric_limits<std::uint64_t>::max();
-    s.replicates = 4;
-    s.ks = {2, 3};
-    s.first = 1;
-    s.last = 3;
-    s.normalise = "gmm";
-    s.max_iter = 12345;
-    s.tol = 0.1 + 0.2;
+    s.plan.fit.params = {{"objective", "kl"}, {"init", "random uniform"}, {"empty", ""}};
+    s.plan.fit.seed = std::numeric_limits<std::uint64_t>::max();
+    s.plan.replicates = 4;
+    s.plan.ks = {2, 3};
+    s.plan.first = 1;
+    s.plan.last = 3;
+    s.plan.normalise = Normalisation::gmm;
+    s.plan.fit.max_iter = 12345;
+    s.plan.fit.tol = 0.1 + 0.2;
     s.matrix = "/data/my cohort/counts.tsv";
     s.counts.context = context;
     s.counts.columns = {"S1", "S 2", "S3"};
@@ -80,8 +80,8 @@ Shard sample_shard(Context context = Context::SBS96) {
     s.counts.values(1, 1) = std::numeric_limits<double>::denorm_min();
     s.counts.values(1, 2) = std::numeric_limits<double>::max();
     std::size_t salt = 0;
-    for (int k : s.ks)
-        for (int i = s.first; i < s.last; ++i) s.fits.push_back(replicate(k, i, channels, salt += 11));
+    for (int k : s.plan.ks)
+        for (int i = s.plan.first; i < s.plan.last; ++i) s.fits.push_back(replicate(k, i, channels, salt += 11));
     return s;
 }
 
@@ -95,15 +95,15 @@ void expect_equal(const Shard& a, const Shard& b) {
     EXPECT_EQ(a.sigstream_version, b.sigstream_version);
     EXPECT_EQ(a.backend, b.backend);
     EXPECT_EQ(a.backend_version, b.backend_version);
-    EXPECT_EQ(a.params, b.params);
-    EXPECT_EQ(a.seed, b.seed);
-    EXPECT_EQ(a.replicates, b.replicates);
-    EXPECT_EQ(a.ks, b.ks);
-    EXPECT_EQ(a.first, b.first);
-    EXPECT_EQ(a.last, b.last);
-    EXPECT_EQ(a.normalise, b.normalise);
-    EXPECT_EQ(a.max_iter, b.max_iter);
-    EXPECT_EQ(a.tol, b.tol);
+    EXPECT_EQ(a.plan.fit.params, b.plan.fit.params);
+    EXPECT_EQ(a.plan.fit.seed, b.plan.fit.seed);
+    EXPECT_EQ(a.plan.replicates, b.plan.replicates);
+    EXPECT_EQ(a.plan.ks, b.plan.ks);
+    EXPECT_EQ(a.plan.first, b.plan.first);
+    EXPECT_EQ(a.plan.last, b.plan.last);
+    EXPECT_EQ(a.plan.normalise, b.plan.normalise);
+    EXPECT_EQ(a.plan.fit.max_iter, b.plan.fit.max_iter);
+    EXPECT_EQ(a.plan.fit.tol, b.plan.fit.tol);
     EXPECT_EQ(a.matrix, b.matrix);
     EXPECT_EQ(a.counts.context, b.counts.context);
     EXPECT_EQ(a.counts.columns, b.counts.columns);
@@ -137,8 +137,8 @@ TEST(ShardRoundTrip, AwkwardNumbersReadBackExactly) {
     EXPECT_EQ(back.counts.values(1, 1), std::numeric_limits<double>::denorm_min());
     EXPECT_EQ(back.counts.values(1, 2), std::numeric_limits<double>::max());
     EXPECT_EQ(back.counts.values(1, 0), 9007199254740994.0);
-    EXPECT_EQ(back.tol, 0.1 + 0.2);
-    EXPECT_EQ(back.seed, 18446744073709551615ull);
+    EXPECT_EQ(back.plan.fit.tol, 0.1 + 0.2);
+    EXPECT_EQ(back.plan.fit.seed, 18446744073709551615ull);
     // and writing what was read gives the same text
     EXPECT_EQ(text_of(back), text_of(s));
 }
@@ -157,11 +157,11 @@ TEST(ShardRoundTrip, GzipAndOtherCatalogues) {
 TEST(ShardRoundTrip, OneKOneReplicateNoParams) {
     test::TempDir d;
     Shard s = sample_shard();
-    s.ks = {5};
-    s.first = 3;
-    s.last = 4;
+    s.plan.ks = {5};
+    s.plan.first = 3;
+    s.plan.last = 4;
     s.fits = {replicate(5, 3, 96, 1)};
-    s.params.clear();
+    s.plan.fit.params.clear();
     const std::string path = d.file("one.shard");
     test::write_file(path, text_of(s));
     expect_equal(s, read_shard(path));

@@ -1,5 +1,7 @@
 #include "numeric/resample.h"
 
+#include "core/random.h"
+
 #include <gtest/gtest.h>
 
 #include <set>

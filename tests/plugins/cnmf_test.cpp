@@ -203,7 +203,7 @@ TEST(CnmfAbi, NoSilentNanOrInfinity) {
 TEST(CnmfPlugin, LoadsThroughDlopen) {
     sigstream::test::LoadedPlugin plugin;
     ASSERT_NO_FATAL_FAILURE(sigstream::test::load_plugin(SIGSTREAM_CNMF_PLUGIN, plugin));
-    EXPECT_STREQ(plugin.info()->name, "cnmf");
+    EXPECT_STREQ(plugin.info(SIGSTREAM_BACKEND_API_VERSION)->name, "cnmf");
 }
 #endif
 

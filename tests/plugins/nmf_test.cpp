@@ -525,7 +525,7 @@ TEST(NmfHer, DeterministicAndExactIterationCount) {
 TEST(NmfPlugin, LoadsAndFitsThroughDlopen) {
     sigstream::test::LoadedPlugin plugin;
     ASSERT_NO_FATAL_FAILURE(sigstream::test::load_plugin(SIGSTREAM_NMF_PLUGIN, plugin));
-    const sigstream_backend* b = plugin.info();
+    const sigstream_backend* b = plugin.info(SIGSTREAM_BACKEND_API_VERSION);
     EXPECT_STREQ(b->name, "nmf");
     // Only the two entry points are exported.
     EXPECT_EQ(dlsym(plugin.handle, "_ZN9sigstream3nmf7backendEv"), nullptr);

@@ -51,7 +51,9 @@ inline Eigen::MatrixXd uniform(Eigen::Index r, Eigen::Index c, std::uint64_t see
 inline sigstream_fit_request make_request(const Eigen::MatrixXd& V, int k, std::uint64_t seed, int max_iter,
                                           double tol) {
     sigstream_fit_request q{};
+    q.struct_size = sizeof q;
     q.api_version = SIGSTREAM_BACKEND_API_VERSION;
+    q.tol_window = 10;
     q.rows = static_cast<int32_t>(V.rows());
     q.cols = static_cast<int32_t>(V.cols());
     q.V = V.data();
@@ -86,7 +88,7 @@ struct Fit {
 // One fit of r through backend->fit() (the trace buffer starts as NaN).
 inline Fit fit_with(const sigstream_backend* backend, const Request& r) {
     std::vector<sigstream_param> params;
-    for (const auto& [k, v] : r.params) params.push_back({k.c_str(), v.c_str()});
+    for (const auto& [k, v] : r.params) params.push_back({sizeof(sigstream_param), k.c_str(), v.c_str()});
     sigstream_fit_request q = make_request(r.V, r.k, r.seed, r.max_iter, r.tol);
     q.W0 = r.W0 ? r.W0->data() : nullptr;
     q.H0 = r.H0 ? r.H0->data() : nullptr;
@@ -99,6 +101,7 @@ inline Fit fit_with(const sigstream_backend* backend, const Request& r) {
     f.H.resize(r.k, r.V.cols());
     f.trace.assign(static_cast<std::size_t>(r.max_iter) + 1, std::nan(""));
     sigstream_fit_result res{};
+    res.struct_size = sizeof res;
     res.W = f.W.data();
     res.H = f.H.data();
     res.trace = f.trace.data();
@@ -115,7 +118,7 @@ inline Fit fit_with(const sigstream_backend* backend, const Request& r) {
 struct LoadedPlugin {
     void* handle = nullptr;
     int32_t (*api_version)() = nullptr;
-    const sigstream_backend* (*info)() = nullptr;
+    const sigstream_backend* (*info)(int32_t) = nullptr;
 
     LoadedPlugin() = default;
     LoadedPlugin(const LoadedPlugin&) = delete;
@@ -131,7 +134,8 @@ inline void load_plugin(const std::string& path, LoadedPlugin& plugin) {
     plugin.handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     ASSERT_NE(plugin.handle, nullptr) << "cannot load " << path << ": " << dlerror();
     plugin.api_version = reinterpret_cast<int32_t (*)()>(dlsym(plugin.handle, "sigstream_backend_api_version"));
-    plugin.info = reinterpret_cast<const sigstream_backend* (*)()>(dlsym(plugin.handle, "sigstream_backend_info"));
+    plugin.info =
+        reinterpret_cast<const sigstream_backend* (*)(int32_t)>(dlsym(plugin.handle, "sigstream_backend_info"));
     ASSERT_NE(plugin.api_version, nullptr);
     ASSERT_NE(plugin.info, nullptr);
     EXPECT_EQ(plugin.api_version(), SIGSTREAM_BACKEND_API_VERSION);

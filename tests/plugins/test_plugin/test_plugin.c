@@ -15,7 +15,10 @@
  *
  * Compile-time variants (the tests build one shared object per variant):
  *   TEST_PLUGIN_NAME="..."      the backend's name (default "testfixed")
- *   TEST_PLUGIN_ABI=n           what sigstream_backend_api_version() returns
+ *   TEST_PLUGIN_ABI=n           what sigstream_backend_api_version() returns (1: a plugin of ABI version 1)
+ *   TEST_PLUGIN_GROWN           built as against a later revision of version 2 that appended a field to every
+ *                               struct: its description and parameter table are longer than this header's,
+ *                               and it writes its appended result field only when the host's result has it
  *   TEST_PLUGIN_INFO_ABI=n      the api_version in the description
  *   TEST_PLUGIN_NO_VERSION      do not export sigstream_backend_api_version
  *   TEST_PLUGIN_NO_INFO         do not export sigstream_backend_info
@@ -42,10 +45,34 @@
 #define STR2(x) #x
 #define STR(x) STR2(x)
 
-static const sigstream_param_spec params[] = {
-    {"status", "ok", "status to return at the end: ok, numerical or failed"},
-    {"fail_at", STR(TEST_PLUGIN_FAIL_AT), "fail (SIGSTREAM_FIT_FAILED) at this iteration, after progress; 0 = never"},
-    {"zero_column", "-1", "return this column of W (0-based) as zeros; -1 = none"},
+#ifdef TEST_PLUGIN_GROWN
+/* The structs of "version 2 plus one appended field". */
+typedef struct {
+    sigstream_param_spec v2;
+    const char* appended;
+} param_spec_t;
+typedef struct {
+    sigstream_backend v2;
+    int64_t appended;
+} backend_t;
+typedef struct {
+    sigstream_fit_result v2;
+    double appended;
+} result_t;
+#define SPEC(key, value, description) \
+    { {sizeof(param_spec_t), key, value, description}, "appended" }
+#else
+typedef sigstream_param_spec param_spec_t;
+typedef sigstream_backend backend_t;
+#define SPEC(key, value, description) \
+    { sizeof(param_spec_t), key, value, description }
+#endif
+
+static const param_spec_t params[] = {
+    SPEC("status", "ok", "status to return at the end: ok, numerical or failed"),
+    SPEC("fail_at", STR(TEST_PLUGIN_FAIL_AT),
+         "fail (SIGSTREAM_FIT_FAILED) at this iteration, after progress; 0 = never"),
+    SPEC("zero_column", "-1", "return this column of W (0-based) as zeros; -1 = none"),
 };
 
 static int parse_int(const char* s, long* out) {
@@ -59,9 +86,13 @@ static int fit(const sigstream_fit_request* rq, sigstream_fit_result* rs) {
     const char* status = "ok";
     long fail_at = TEST_PLUGIN_FAIL_AT, zero_column = -1;
     int32_t i, j, c, t, iterations;
+    if (rq->struct_size < offsetof(sigstream_fit_request, progress) + sizeof rq->progress ||
+        rs->struct_size < offsetof(sigstream_fit_result, message) + sizeof rs->message)
+        return SIGSTREAM_FIT_FAILED;
     for (i = 0; i < rq->n_params; ++i) {
-        const char* key = rq->params[i].key;
-        const char* value = rq->params[i].value;
+        const sigstream_param* p = SIGSTREAM_ARRAY_AT(sigstream_param, rq->params, i);
+        const char* key = p->key;
+        const char* value = p->value;
         if (strcmp(key, "status") == 0) {
             if (strcmp(value, "ok") != 0 && strcmp(value, "numerical") != 0 && strcmp(value, "failed") != 0) {
                 snprintf(rs->message, sizeof rs->message, "status '%s' is not ok, numerical or failed", value);
@@ -110,7 +141,7 @@ static int fit(const sigstream_fit_request* rq, sigstream_fit_result* rs) {
         rs->trace[t] = 1000.0 / (double)(t + 1);
         rs->trace_length = t + 1;
         rs->iterations = t;
-        if (rq->progress && rq->progress(rq->host, t, rs->trace[t])) {
+        if (rq->progress && rq->progress(rq->host, t, rs->trace[t]) == SIGSTREAM_STOP) {
             snprintf(rs->message, sizeof rs->message, "stopped at the host's request after %d iterations", (int)t);
             return SIGSTREAM_FIT_STOPPED;
         }
@@ -127,11 +158,24 @@ static int fit(const sigstream_fit_request* rq, sigstream_fit_result* rs) {
         snprintf(rs->message, sizeof rs->message, "simulated failure");
         return SIGSTREAM_FIT_FAILED;
     }
-    snprintf(rs->message, sizeof rs->message, "converged after %d iterations", (int)iterations);
+#ifdef TEST_PLUGIN_GROWN
+    if (SIGSTREAM_HAS_FIELD(rs, result_t, appended)) ((result_t*)rs)->appended = 1.0;
+#endif
+    snprintf(rs->message, sizeof rs->message, "converged after %d iterations (window %d)", (int)iterations,
+             (int)rq->tol_window);
     return SIGSTREAM_FIT_OK;
 }
 
-static const sigstream_backend info = {
+#ifdef TEST_PLUGIN_GROWN
+static const backend_t info = {
+    {sizeof(backend_t), TEST_PLUGIN_INFO_ABI, TEST_PLUGIN_NAME, "0.0.1",
+     "fixed factorisation for sigstream's tests (a later revision of ABI version 2)", "1000 / (iteration + 1)",
+     (int32_t)(sizeof params / sizeof params[0]), &params[0].v2, fit},
+    42};
+#define INFO (&info.v2)
+#else
+static const backend_t info = {
+    sizeof(backend_t),
     TEST_PLUGIN_INFO_ABI,
     TEST_PLUGIN_NAME,
     "0.0.1",
@@ -141,6 +185,8 @@ static const sigstream_backend info = {
     params,
     fit,
 };
+#define INFO (&info)
+#endif
 
 #ifndef TEST_PLUGIN_NO_VERSION
 int32_t sigstream_backend_api_version(void) {
@@ -149,11 +195,11 @@ int32_t sigstream_backend_api_version(void) {
 #endif
 
 #ifndef TEST_PLUGIN_NO_INFO
-const sigstream_backend* sigstream_backend_info(void) {
-    return &info;
+const sigstream_backend* sigstream_backend_info(int32_t host_api_version) {
+    return host_api_version == SIGSTREAM_BACKEND_API_VERSION ? INFO : NULL;
 }
 #else
 const sigstream_backend* test_plugin_description(void) {
-    return &info;
+    return INFO;
 }
 #endif

@@ -1,0 +1,118 @@
+// The aenmf backend behind the ABI: request checks, parameters, and the conversion between the autoencoder's
+// weights (E, D) and the host's (W, H) (the ABI glue is plugin_kit.h).
+#include <cmath>
+#include <string_view>
+
+#include "aenmf_core.h"
+#include "plugin_kit.h"
+
+namespace sigstream::aenmf {
+namespace {
+
+const sigstream_param_spec kParams[] = {
+    {sizeof(sigstream_param_spec), "constraint", "abs",
+     "non-negativity: abs (f = |.| in the forward pass, the paper) or project (clamp E, D at 0 after each step); "
+     "accepted: abs|project"},
+    {sizeof(sigstream_param_spec), "loss", "mse",
+     "mse (mean squared error, the paper) or poisson (generalised KL divergence, floor 1e-10*mean(V)); accepted: "
+     "mse|poisson"},
+    {sizeof(sigstream_param_spec), "init", "scaled",
+     "scaled (uniform [0,1) weights times the least-squares scale of the data) or uniform ([0,1), the paper); "
+     "accepted: scaled|uniform"},
+    {sizeof(sigstream_param_spec), "lr", "auto",
+     "Adam step size: a positive number, or auto (0.2 x RMS of the starting weights; 1e-4 with init=uniform)"},
+    {sizeof(sigstream_param_spec), "schedule", "plateau",
+     "step size: plateau (halved when a window's mean loss is not below the previous one's) or constant (the "
+     "paper); accepted: plateau|constant"},
+    {sizeof(sigstream_param_spec), "beta1", "0.9", "Adam first-moment decay, in [0, 1)"},
+    {sizeof(sigstream_param_spec), "beta2", "0.999", "Adam second-moment decay, in [0, 1)"},
+    {sizeof(sigstream_param_spec), "eps", "1e-8", "Adam denominator epsilon, a positive number"},
+    {sizeof(sigstream_param_spec), "window", "100",
+     "window in steps for the schedule and the stop rule (stop when the best loss fell by a relative < tol over it)"},
+};
+
+constexpr plugin_kit::Choice<Constraint> kConstraints[] = {{"abs", Constraint::abs}, {"project", Constraint::project}};
+constexpr plugin_kit::Choice<LossKind> kLosses[] = {{"mse", LossKind::mse}, {"poisson", LossKind::poisson}};
+constexpr plugin_kit::Choice<Init> kInits[] = {{"scaled", Init::scaled}, {"uniform", Init::uniform}};
+constexpr plugin_kit::Choice<bool> kSchedules[] = {{"constant", false}, {"plateau", true}};  // Options::plateau
+
+void apply_param(Options& options, std::string_view key, std::string_view value) {
+    if (key == "constraint") {
+        plugin_kit::choose(key, value, kConstraints, options.constraint);
+    } else if (key == "loss") {
+        plugin_kit::choose(key, value, kLosses, options.loss);
+    } else if (key == "init") {
+        plugin_kit::choose(key, value, kInits, options.init);
+    } else if (key == "schedule") {
+        plugin_kit::choose(key, value, kSchedules, options.plateau);
+    } else if (key == "lr") {
+        options.lr = value == "auto" ? 0.0
+                                     : plugin_kit::number_param(key, value, "auto or a positive number",
+                                                                [](double x) { return x > 0.0; });
+    } else if (key == "beta1" || key == "beta2") {
+        (key == "beta1" ? options.beta1 : options.beta2) =
+            plugin_kit::number_param(key, value, "a number in [0, 1)", [](double x) { return x >= 0.0 && x < 1.0; });
+    } else if (key == "eps") {
+        options.eps = plugin_kit::number_param(key, value, "a positive number", [](double x) { return x > 0.0; });
+    } else if (key == "window") {
+        options.window =
+            static_cast<int>(plugin_kit::number_param(key, value, "an integer from 1 to 1000000", [](double x) {
+                return x >= 1.0 && x <= 1e6 && x == std::floor(x);
+            }));
+    } else {
+        plugin_kit::unknown_param(key, kParams);
+    }
+}
+
+int run(const sigstream_fit_request& request, sigstream_fit_result& result) {
+    const int rows = request.rows, cols = request.cols, k = request.k;
+    if (!plugin_kit::well_formed(request, result))
+        throw plugin_kit::Failure("invalid request (dimensions, k, max_iter, tol, tol_window or a missing array)");
+    if ((request.W0 == nullptr) != (request.H0 == nullptr)) throw plugin_kit::Failure("give both W0 and H0 or neither");
+    Options options;
+    plugin_kit::copy_settings(options, request);
+    plugin_kit::for_each_param(request,
+                               [&](std::string_view key, std::string_view value) { apply_param(options, key, value); });
+    const Eigen::Map<const Eigen::MatrixXd> V(request.V, rows, cols);
+    if (!V.allFinite() || V.minCoeff() < 0.0 || !(V.sum() > 0.0))
+        throw plugin_kit::Failure("V must be finite, non-negative and not all zero");
+    Eigen::MatrixXd E0, D0;
+    const bool start = request.W0 != nullptr;
+    if (start) {
+        const Eigen::Map<const Eigen::MatrixXd> W0(request.W0, rows, k), H0(request.H0, k, cols);
+        start_from_factors(V, W0, H0, E0, D0);
+    }
+    const Result fitted =
+        fit(V, options, start ? &E0 : nullptr, start ? &D0 : nullptr, plugin_kit::progress_of(request));
+    Eigen::Map<Eigen::MatrixXd> W(result.W, rows, k), H(result.H, k, cols);
+    if (fitted.status != Status::numerical) {
+        W.noalias() = V * activate(fitted.E, options.constraint);
+        H = activate(fitted.D, options.constraint);
+    }
+    return plugin_kit::finish("aenmf", fitted, W.allFinite() && H.allFinite(), request, result);
+}
+
+int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result) noexcept {
+    return plugin_kit::guarded_fit("aenmf", request, result, run);
+}
+
+const sigstream_backend kBackend = {
+    sizeof(sigstream_backend),
+    SIGSTREAM_BACKEND_API_VERSION,
+    "aenmf",
+    "1.0.0",
+    "AE-NMF: shallow non-negative linear autoencoder V f(E) f(D) (convex NMF), full-batch Adam",
+    "mean squared error ||V - V f(E) f(D)||_F^2/(rows*cols) (loss=mse); generalised KL divergence "
+    "sum(mu - V + V log(V/mu)), mu = V f(E) f(D) + 1e-10*mean(V) (loss=poisson)",
+    static_cast<int32_t>(sizeof kParams / sizeof kParams[0]),
+    kParams,
+    fit_entry,
+};
+
+}  // namespace
+
+const sigstream_backend* backend() {
+    return &kBackend;
+}
+
+}  // namespace sigstream::aenmf

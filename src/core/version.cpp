@@ -1,0 +1,9 @@
+#include "core/version.h"
+
+namespace sigstream {
+
+const char* version() {
+    return SIGSTREAM_VERSION_STRING;
+}
+
+}  // namespace sigstream

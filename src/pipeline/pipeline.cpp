@@ -1,0 +1,223 @@
+#include "pipeline/pipeline.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "core/errors.h"
+#include "core/version.h"
+#include "io/toml_text.h"
+#include "pipeline/stages.h"
+
+namespace sigstream {
+
+namespace {
+
+bool contains(const std::vector<Data>& v, Data d) {
+    return std::find(v.begin(), v.end(), d) != v.end();
+}
+
+std::string list_text(const std::vector<std::string>& items) {
+    std::string s;
+    for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+    return s.empty() ? "nothing" : s;
+}
+
+std::vector<std::string> data_names(const std::vector<Data>& v) {
+    std::vector<std::string> out;
+    for (Data d : v) out.push_back(data_name(d));
+    return out;
+}
+
+// The stage that gives `d` first, for messages ("add a count stage before it").
+std::string giver_of(Data d) {
+    for (const std::string& kind : stage_kinds()) {
+        const auto s = make_stage(kind);
+        if (contains(s->gives(), d)) return kind;
+    }
+    return "another";
+}
+
+}  // namespace
+
+const char* data_name(Data d) {
+    switch (d) {
+        case Data::counts:
+            return "a count matrix";
+        case Data::replicates:
+            return "replicate fits";
+        case Data::solutions:
+            return "consensus solutions";
+        case Data::signatures:
+            return "a signature set";
+        case Data::exposures:
+            return "exposures";
+        case Data::comparison:
+            return "a comparison with a reference";
+        case Data::crossval:
+            return "a cross-validation";
+    }
+    return "data";
+}
+
+Stage& Pipeline::add(std::unique_ptr<Stage> stage) {
+    if (stage->id.empty()) stage->id = std::string(stage->kind());
+    for (const auto& s : stages)
+        if (s->id == stage->id)
+            throw UsageError("", 0, "two stages are called '" + stage->id + "'",
+                             "give the second its own table name, with stage = \"" + std::string(stage->kind()) + "\"");
+    stages.push_back(std::move(stage));
+    return *stages.back();
+}
+
+void Pipeline::prepare() {
+    if (stages.empty()) throw UsageError("", 0, "the pipeline has no stages", "list them: stages = [\"count\", …]");
+    std::vector<Data> available;
+    for (const auto& s : stages) {
+        s->prepare(available);  // first: a stage says best what it misses ("--matrix is required")
+        for (Data d : s->needs())
+            if (!contains(available, d))
+                throw UsageError("", 0,
+                                 "stage '" + s->id + "' (" + std::string(s->kind()) + ") needs " + data_name(d) +
+                                     ", which no stage before it gives",
+                                 "add a " + giver_of(d) + " stage before it, or give it a file to read");
+        for (Data d : s->gives())
+            if (!contains(available, d)) available.push_back(d);
+    }
+}
+
+void Pipeline::reserve(OutputSink& out) const {
+    for (const auto& s : stages) s->reserve(out);
+    if (out.is_folder()) out.reserve("metadata.toml");
+    for (const auto& s : stages)
+        for (const auto& input : s->reads()) out.protect(input);
+}
+
+void Pipeline::run(Workspace& ws, const RunSettings& run) const {
+    RunSettings recorded = run;  // every warning also goes into the workspace (and so into metadata.toml)
+    recorded.warn = [&ws, &run](const std::string& text) {
+        ws.warnings.push_back(text);
+        run.warning(text);
+    };
+    for (const auto& s : stages) {
+        if (stages.size() > 1) {  // a line per stage: which step a long run is at
+            const std::string what(s->summary());
+            Progress p;
+            p.stage = s->id;
+            p.unit = "stage";
+            p.detail = what;
+            run.report(p);
+        }
+        s->run(ws, recorded);
+    }
+}
+
+void Pipeline::write(const Workspace& ws, OutputSink& out, const RunSettings& run) const {
+    for (const auto& s : stages) s->write(ws, out);
+    if (out.is_folder()) {
+        std::error_code ec;
+        const std::filesystem::path cwd = std::filesystem::current_path(ec);
+        TomlWriter t(out.open("metadata.toml"));
+        t.comment("Written by `sigstream " + command +
+                  "`. Every other file of this run folder is byte-reproducible from the\nsame inputs, settings, "
+                  "seed and sigstream version; this one also records when and where.");
+        t.text("sigstream_version", version());
+        t.text("command_line", command_line(argv));
+        t.texts("argv", argv);
+        t.text("working_directory", ec ? std::string() : cwd.string());
+        t.raw("created", utc_now());
+        t.integer("threads", run.threads);
+        std::vector<std::string> ids;
+        for (const auto& s : stages) ids.push_back(s->id);
+        t.texts("stages", ids);
+        t.texts("warnings", ws.warnings);
+        for (const auto& s : stages) {
+            t.table(toml_key(s->id));
+            if (s->id != s->kind()) t.text("stage", std::string(s->kind()));
+            s->describe(t);
+            s->report(ws, t);
+        }
+    }
+    out.commit();
+}
+
+Workspace Pipeline::execute(const RunSettings& run, OutputSink* out) {
+    prepare();
+    if (out) reserve(*out);
+    Workspace ws;
+    this->run(ws, run);
+    if (out) write(ws, *out, run);
+    return ws;
+}
+
+std::string Pipeline::describe(const std::string& out_dir, int threads) const {
+    std::ostringstream text;
+    TomlWriter t(text);
+    t.comment("The pipeline with every setting resolved, defaults included (`sigstream run --dry-run`).");
+    if (!out_dir.empty()) t.text("out-dir", out_dir);
+    t.integer("threads", threads);
+    std::vector<std::string> ids;
+    for (const auto& s : stages) ids.push_back(s->id);
+    t.texts("stages", ids);
+    for (const auto& s : stages) {
+        t.table(toml_key(s->id));
+        t.comment(std::string(s->summary()));
+        t.comment("needs: " + list_text(data_names(s->needs())) + "; gives: " + list_text(data_names(s->gives())) +
+                  "; writes: " + list_text(s->writes(true)));
+        if (s->id != s->kind()) t.text("stage", std::string(s->kind()));
+        s->describe(t);
+    }
+    return text.str();
+}
+
+PipelineFile read_pipeline(const std::string& path) {
+    const ConfigTable config = read_config(path);
+    PipelineFile file;
+    const SettingValue* stage_list = nullptr;
+    for (const SettingValue& v : config.values) {
+        if (v.key() == "stages")
+            stage_list = &v;
+        else if (v.key() == "out-dir")
+            file.out_dir = v.path();
+        else if (v.key() == "force")
+            file.force = v.on();
+        else if (v.key() == "threads")
+            file.threads = static_cast<int>(v.integer(1, kMaxThreads));
+        else
+            v.fail("is not a pipeline setting",
+                   "the top of a pipeline file takes stages, out-dir, force and threads; a stage's settings go in its "
+                   "[table] (docs/pipeline.md)");
+    }
+    if (!stage_list)
+        throw UsageError(path, 0, "the pipeline file lists no stages",
+                         "add e.g. stages = [\"count\", \"extract\", \"consensus\", \"select\", \"refine\"]");
+    std::set<std::string> listed;
+    for (const std::string& id : stage_list->list()) {
+        if (!listed.insert(id).second) stage_list->fail("lists '" + id + "' twice", "list each stage once");
+        const ConfigTable* table = nullptr;
+        for (const ConfigTable& t : config.tables)
+            if (t.name == id) table = &t;
+        std::string kind = id;
+        if (table)
+            for (const SettingValue& v : table->values)
+                if (v.key() == "stage") kind = v.text();
+        const auto& kinds = stage_kinds();
+        if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
+            stage_list->fail("names '" + id + "', which is not a stage kind",
+                             "the kinds are " + list_text(kinds) + "; a table of another name says stage = \"KIND\"");
+        std::unique_ptr<Stage> stage = make_stage(kind);
+        stage->id = id;
+        if (table)
+            for (const SettingValue& v : table->values)
+                if (v.key() != "stage") stage->set(v);
+        file.pipeline.add(std::move(stage));
+    }
+    for (const ConfigTable& t : config.tables)
+        if (!listed.count(t.name))
+            throw UsageError(path, t.line, "the table [" + t.name + "] is not one of the stages",
+                             "add \"" + t.name + "\" to stages = [...], or remove the table");
+    return file;
+}
+
+}  // namespace sigstream
