@@ -5,7 +5,7 @@
 #include <set>
 #include <sstream>
 
-#include "cli/progress.h"
+#include "cli/progress_line.h"
 #include "core/errors.h"
 #include "io/config.h"
 #include "pipeline/stages.h"

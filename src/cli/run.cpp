@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "cli/progress.h"
+#include "cli/progress_line.h"
 #include "core/errors.h"
 #include "pipeline/stages.h"
 
