@@ -12,7 +12,7 @@ and runs one case per kind of bad input. Every failing run must
 Each case runs in its own folder DIR/cases/<name>/out, which is also the working directory and the folder
 the outputs are sent to; it must be empty afterwards.
 
-Standard library only; Python 3.5 or newer. Prints `ok <name>` or `FAIL <name>: reason` per case and
+Standard library only (and tests/cli/e2e.py). Prints `ok <name>` or `FAIL <name>: reason` per case and
 a final `N passed, M failed` line; exits with status 1 when any case failed.
 """
 
@@ -26,8 +26,10 @@ import subprocess
 import sys
 import zlib
 
+import e2e
+
 PREFIX = "sigstream count: "
-DASH = " \u2014 "  # the em dash between the problem and the advice
+DASH = e2e.DASH  # the em dash between the problem and the advice
 TIMEOUT = 60  # seconds per run
 
 # ---------------------------------------------------------------------------------------------------
@@ -137,10 +139,7 @@ class Inputs:
         self.big_data = data
 
     def write(self, name, content):
-        path = os.path.join(self.dir, name)
-        with open(path, "wb") as f:
-            f.write(content.encode() if isinstance(content, str) else content)
-        return path
+        return e2e.write(os.path.join(self.dir, name), content)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -153,9 +152,11 @@ class Failure(Exception):
 
 
 class Env:
-    def __init__(self, sigstream, workdir):
-        self.sigstream = os.path.abspath(sigstream)
-        self.workdir = os.path.abspath(workdir)
+    """The inputs, and the current case's folders; runs `sigstream count` in the case's output folder."""
+
+    def __init__(self, exe, workdir):
+        self.runner = e2e.Runner(exe, timeout=TIMEOUT)
+        self.workdir = workdir
         for sub in ("inputs", "cases"):  # leave anything else in the folder alone
             shutil.rmtree(os.path.join(self.workdir, sub), ignore_errors=True)
         self.inp = Inputs(os.path.join(self.workdir, "inputs"))
@@ -174,19 +175,16 @@ class Env:
 
     def file(self, name, content):
         """Writes a case's own input file next to (not inside) its output folder."""
-        path = os.path.join(self.case_dir, name)
-        with open(path, "wb") as f:
-            f.write(content.encode() if isinstance(content, str) else content)
-        return path
+        return e2e.write(os.path.join(self.case_dir, name), content)
 
     def run(self, args, stdin=b""):
-        cmd = [self.sigstream, "count"] + list(args)
+        """(exit status, stdout, stderr) of `sigstream count args...` with `stdin` piped in."""
+        args = ["count"] + list(args)
         try:
-            p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               cwd=self.out_dir, timeout=TIMEOUT)
+            p = self.runner(args, cwd=self.out_dir, stdin=stdin)
         except subprocess.TimeoutExpired:
-            raise Failure("no answer within %d s: %s" % (TIMEOUT, " ".join(cmd)))
-        return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+            raise Failure("no answer within %d s: sigstream %s" % (TIMEOUT, " ".join(args)))
+        return p.returncode, p.stdout, p.stderr
 
     def leftovers(self, keep=()):
         """Files left in the case's output folder (but those in `keep`), and temporary files elsewhere."""
@@ -649,29 +647,28 @@ def main():
     ap.add_argument("--sigstream", required=True, help="the sigstream binary")
     ap.add_argument("--workdir", required=True, help="folder for the test's files (its inputs/ and cases/ are replaced)")
     ap.add_argument("-v", "--verbose", action="store_true", help="also show the message of each passing case")
-    opts = ap.parse_args()
-    if not os.access(opts.sigstream, os.X_OK):
-        sys.exit("bad_input_test.py: %s is not an executable" % opts.sigstream)
+    a = ap.parse_args()
+    exe = os.path.abspath(a.sigstream)
+    work = os.path.abspath(a.workdir)
+    if not os.access(exe, os.X_OK):
+        sys.exit("bad_input_test.py: %s is not an executable" % exe)
+    checks = e2e.Checks(detail_limit=None)
 
-    env = Env(opts.sigstream, opts.workdir)
+    env = Env(exe, work)
     if not env.inp.bgzip_tool:
         print("note: bgzip not found; the bgzipped inputs are BGZF written by this script")
-    passed = failed = 0
     for fn in CASES:
         env.start_case(fn.__name__)
         try:
             fn(env)
         except Failure as e:
-            failed += 1
-            print("FAIL %s: %s" % (fn.__name__, e))
+            checks.check(fn.__name__, False, e)
         else:
-            passed += 1
-            print("ok %s" % fn.__name__)
-            if opts.verbose and env.last_message:
+            checks.check(fn.__name__, True)
+            if a.verbose and env.last_message:
                 print("    " + env.last_message)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    checks.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,152 +1,152 @@
 #!/usr/bin/env python3
 """End-to-end checks of the `sigstream` front end: --version, help, per-command --help, unknown
-commands, --config files (equal to the same options on the command line, command line wins), and
-output to standard output and to .gz files.
+commands, --config files (equal to the same options on the command line, command line wins),
+output to standard output and to .gz files, two named pipes as inputs, `compare` on a run folder
+and `fit` (and their usage and missing-file errors), and the closing line on stderr.
 
-Usage: cli_basics_test.py --sigstream PATH --workdir DIR   (standard library only)
+Usage: cli_basics_test.py --sigstream PATH --workdir DIR
+
+Standard library only (and tests/cli/e2e.py). Prints `ok <name>` or `FAIL <name>: reason` per check, then
+`N passed, M failed`; exits with status 1 when any check failed.
 """
+
 import argparse
 import gzip
 import os
 import shutil
-import subprocess
-import sys
+import threading
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLE = os.path.join(HERE, "..", "..", "data", "example")
+import e2e
+
+EXAMPLE = os.path.join(e2e.ROOT, "data", "example")
 
 
-def run(cmd, **kw):
-    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, **kw)
+def feed(fifo, source):
+    """Copies the file `source` into the named pipe `fifo` (blocks until a reader opens it)."""
+    with open(source, "rb") as src, open(fifo, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+
+
+def row_ok(line, name, match):
+    """A row of cosmic.tsv: signature `name` matched to `match` with cosine 1 (best and one-to-one)."""
+    f = line.split("\t")
+    return f[0] == name and f[1] == match and f[3] == match and float(f[2]) > 1 - 1e-12 and float(f[4]) > 1 - 1e-12
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sigstream", required=True)
-    ap.add_argument("--workdir", required=True)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sigstream", required=True, help="the sigstream binary")
+    ap.add_argument("--workdir", required=True, help="scratch folder (wiped and re-created)")
     a = ap.parse_args()
     exe = os.path.abspath(a.sigstream)
-    work = os.path.abspath(a.workdir)
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
+    work = e2e.fresh_folder(os.path.abspath(a.workdir))
+    run = e2e.Runner(exe)
+    checks = e2e.Checks()
+
     # the example genome is copied so its .fai is built in the scratch folder, not in the source tree
     shutil.copy(os.path.join(EXAMPLE, "genome.fa"), work)
     ref = os.path.join(work, "genome.fa")
     vcfs = [os.path.join(EXAMPLE, f) for f in ("tumour_a.vcf.gz", "tumour_b.vcf.gz", "tumour_c.vcf.gz")]
-    results = []
 
-    def check(name, cond, detail=""):
-        results.append(cond)
-        print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + detail))
-
-    r = run([exe, "--version"])
-    check("--version", r.returncode == 0 and r.stdout.startswith("sigstream ") and "htslib" in r.stdout, r.stdout + r.stderr)
-    r = run([exe, "help"])
-    check("help lists count", r.returncode == 0 and "count" in r.stdout and "Usage: sigstream" in r.stdout, r.stdout)
-    r = run([exe, "help", "count"])
-    check("help count", r.returncode == 0 and "--ref FASTA" in r.stdout and "--adjacent-snvs" in r.stdout, r.stdout)
-    r = run([exe, "count", "--help"])
-    check("count --help shows defaults", r.returncode == 0 and "[default: sbs96]" in r.stdout, r.stdout)
-    r = run([exe, "frobnicate"])
-    check("unknown command exits 2", r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr)
-    r = run([exe])
-    check("no command exits 2 with help", r.returncode == 2 and "Usage" in r.stderr, r.stderr)
+    r = run(["--version"])
+    checks.check("--version",
+                 r.returncode == 0 and r.stdout.startswith("sigstream ") and "htslib" in r.stdout, r.stdout + r.stderr)
+    r = run(["help"])
+    checks.check("help lists count",
+                 r.returncode == 0 and "count" in r.stdout and "Usage: sigstream" in r.stdout, r.stdout)
+    r = run(["help", "count"])
+    checks.check("help count",
+                 r.returncode == 0 and "--ref FASTA" in r.stdout and "--adjacent-snvs" in r.stdout, r.stdout)
+    r = run(["count", "--help"])
+    checks.check("count --help shows defaults", r.returncode == 0 and "[default: sbs96]" in r.stdout, r.stdout)
+    r = run(["frobnicate"])
+    checks.check("unknown command exits 2", r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr)
+    r = run([])
+    checks.check("no command exits 2 with help", r.returncode == 2 and "Usage" in r.stderr, r.stderr)
 
     # standard output is the default for one context
-    r = run([exe, "count", "--quiet", "--ref", ref] + vcfs)
+    r = run(["count", "--quiet", "--ref", ref] + vcfs)
     lines = r.stdout.splitlines()
-    check("stdout matrix", r.returncode == 0 and len(lines) == 97 and lines[0] == "MutationType\tTUMOUR_A\tTUMOUR_B\tTUMOUR_C"
-          and lines[1].startswith("A[C>A]A\t"), r.stderr)
-    check("--quiet prints nothing on stderr", r.stderr == "", r.stderr)
+    checks.check("stdout matrix",
+                 r.returncode == 0 and len(lines) == 97 and lines[0] == "MutationType\tTUMOUR_A\tTUMOUR_B\tTUMOUR_C"
+                 and lines[1].startswith("A[C>A]A\t"), r.stderr)
+    checks.check("--quiet prints nothing on stderr", r.stderr == "", r.stderr)
     plain = r.stdout
 
     # .gz output decompresses to the same text
     gz = os.path.join(work, "m.tsv.gz")
-    r = run([exe, "count", "--quiet", "--ref", ref, "--out", gz] + vcfs)
-    check(".gz output", r.returncode == 0 and gzip.open(gz, "rt").read() == plain, r.stderr)
+    r = run(["count", "--quiet", "--ref", ref, "--out", gz] + vcfs)
+    checks.check(".gz output", r.returncode == 0 and gzip.open(gz, "rt").read() == plain, r.stderr)
 
     # a config file is equivalent to its options on the command line; the command line wins
     cfg = os.path.join(work, "count.toml")
-    with open(cfg, "w") as f:
-        f.write('context = "sbs6"\npass-only = true\nthreads = 2\nquiet = true\ninputs = [%s]\n'
-                % ", ".join('"%s"' % v for v in vcfs))
+    e2e.write(cfg, 'context = "sbs6"\npass-only = true\nthreads = 2\nquiet = true\ninputs = [%s]\n'
+              % ", ".join('"%s"' % v for v in vcfs))
     out_cfg = os.path.join(work, "cfg.tsv")
     out_cli = os.path.join(work, "cli.tsv")
-    r1 = run([exe, "count", "--config", cfg, "--ref", ref, "--out", out_cfg])
-    r2 = run([exe, "count", "--context", "sbs6", "--pass-only", "--threads", "2", "--quiet", "--ref", ref, "--out", out_cli] + vcfs)
+    r1 = run(["count", "--config", cfg, "--ref", ref, "--out", out_cfg])
+    r2 = run(["count", "--context", "sbs6", "--pass-only", "--threads", "2", "--quiet", "--ref", ref, "--out", out_cli] + vcfs)
     same = r1.returncode == 0 and r2.returncode == 0 and open(out_cfg).read() == open(out_cli).read()
-    check("--config equals the command line", same and len(open(out_cfg).read().splitlines()) == 7, r1.stderr + r2.stderr)
-    r = run([exe, "count", "--config", cfg, "--context", "sbs96", "--ref", ref, "--out", out_cfg])
-    check("command line wins over --config", r.returncode == 0 and len(open(out_cfg).read().splitlines()) == 97, r.stderr)
+    checks.check("--config equals the command line",
+                 same and len(open(out_cfg).read().splitlines()) == 7, r1.stderr + r2.stderr)
+    r = run(["count", "--config", cfg, "--context", "sbs96", "--ref", ref, "--out", out_cfg])
+    checks.check("command line wins over --config",
+                 r.returncode == 0 and len(open(out_cfg).read().splitlines()) == 97, r.stderr)
 
     # named pipes (and process substitutions) can be read only once: two of them as inputs must work
     fifos = [os.path.join(work, "p%d.vcf.gz" % i) for i in (1, 2)]
     for fifo in fifos:
         os.mkfifo(fifo)
-    import threading
-
-    def feed(fifo, source):
-        with open(source, "rb") as src, open(fifo, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-
     feeders = [threading.Thread(target=feed, args=(f, v)) for f, v in zip(fifos, vcfs[:2])]
     for t in feeders:
         t.start()
-    r = run([exe, "count", "--quiet", "--ref", ref] + fifos, timeout=60)
+    r = run(["count", "--quiet", "--ref", ref] + fifos, timeout=60)
     for t in feeders:
         t.join()
-    direct = run([exe, "count", "--quiet", "--ref", ref] + vcfs[:2])
-    check("two named pipes as inputs", r.returncode == 0 and r.stdout == direct.stdout, r.stderr)
+    direct = run(["count", "--quiet", "--ref", ref] + vcfs[:2])
+    checks.check("two named pipes as inputs", r.returncode == 0 and r.stdout == direct.stdout, r.stderr)
 
     # compare: a run folder gets cosmic.tsv; COSMIC v3.4 is found without configuration
     run_dir = os.path.join(work, "run")
     os.makedirs(run_dir)
-    cosmic = os.path.join(EXAMPLE, "..", "cosmic", "COSMIC_v3.4_SBS_GRCh37.txt")
-    with open(cosmic, newline="") as f:
-        rows = [line.rstrip("\r\n").split("\t") for line in f if line.strip()]
+    rows = e2e.read_tsv(e2e.COSMIC, skip_blank=True)
     col = {name: i for i, name in enumerate(rows[0])}
-    with open(os.path.join(run_dir, "signatures.tsv"), "w") as f:  # SBS4 and SBS13 as "extracted"
-        f.write("MutationType\tX\tY\n")
-        for r in rows[1:]:
-            f.write("%s\t%s\t%s\n" % (r[0], r[col["SBS4"]], r[col["SBS13"]]))
-    r = run([exe, "compare", "--signatures", run_dir])
+    e2e.write(os.path.join(run_dir, "signatures.tsv"),  # SBS4 and SBS13 as "extracted"
+              "MutationType\tX\tY\n" + "".join("%s\t%s\t%s\n" % (r[0], r[col["SBS4"]], r[col["SBS13"]]) for r in rows[1:]))
+    r = run(["compare", "--signatures", run_dir])
     table = open(os.path.join(run_dir, "cosmic.tsv")).read().splitlines() if r.returncode == 0 else []
-    def row_ok(line, name, match):
-        f = line.split("\t")
-        return f[0] == name and f[1] == match and f[3] == match and float(f[2]) > 1 - 1e-12 and float(f[4]) > 1 - 1e-12
-
-    check("compare a run folder", len(table) == 3 and row_ok(table[1], "X", "SBS4") and row_ok(table[2], "Y", "SBS13"),
-          r.stderr + "\n".join(table))
-    r = run([exe, "compare", "--signatures", run_dir, "--reference", os.path.join(work, "none.tsv"), "--out", "-"])
-    check("compare: missing reference file exits 1", r.returncode == 1 and len(r.stderr.splitlines()) == 1, r.stderr)
-    r = run([exe, "compare"])
-    check("compare: no --signatures exits 2", r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr)
+    checks.check("compare a run folder",
+                 len(table) == 3 and row_ok(table[1], "X", "SBS4") and row_ok(table[2], "Y", "SBS13"),
+                 r.stderr + "\n".join(table))
+    r = run(["compare", "--signatures", run_dir, "--reference", os.path.join(work, "none.tsv"), "--out", "-"])
+    checks.check("compare: missing reference file exits 1",
+                 r.returncode == 1 and len(r.stderr.splitlines()) == 1, r.stderr)
+    r = run(["compare"])
+    checks.check("compare: no --signatures exits 2", r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr)
 
     # fit: exposures of the example tumours to two COSMIC signatures, into a new folder
     fit_dir = os.path.join(work, "fit")
     matrix = os.path.join(work, "m.tsv")
-    with open(matrix, "w") as f:
-        f.write(plain)
-    r = run([exe, "fit", "--quiet", "--matrix", matrix, "--signatures", run_dir, "--out-dir", fit_dir])
+    e2e.write(matrix, plain)
+    r = run(["fit", "--quiet", "--matrix", matrix, "--signatures", run_dir, "--out-dir", fit_dir])
     ok = r.returncode == 0 and os.path.isfile(os.path.join(fit_dir, "sample_stats.tsv"))
     rows_fit = open(os.path.join(fit_dir, "exposures.tsv")).read().splitlines() if ok else []
-    check("fit writes exposures and stats", ok and rows_fit[0] == "Samples\tX\tY" and len(rows_fit) == 4, r.stderr)
-    r = run([exe, "fit", "--matrix", matrix, "--signatures", os.path.join(work, "none.tsv"), "--out-dir",
+    checks.check("fit writes exposures and stats",
+                 ok and rows_fit[0] == "Samples\tX\tY" and len(rows_fit) == 4, r.stderr)
+    r = run(["fit", "--matrix", matrix, "--signatures", os.path.join(work, "none.tsv"), "--out-dir",
              os.path.join(work, "fit_bad")])
-    check("fit: missing signatures exits 1 and leaves no folder",
-          r.returncode == 1 and len(r.stderr.splitlines()) == 1 and not os.path.exists(os.path.join(work, "fit_bad")),
-          r.stderr)
-    r = run([exe, "fit", "--signatures", run_dir, "--out-dir", fit_dir])
-    check("fit: no --matrix exits 2", r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr)
+    checks.check("fit: missing signatures exits 1 and leaves no folder",
+                 r.returncode == 1 and len(r.stderr.splitlines()) == 1 and not os.path.exists(os.path.join(work, "fit_bad")),
+                 r.stderr)
+    r = run(["fit", "--signatures", run_dir, "--out-dir", fit_dir])
+    checks.check("fit: no --matrix exits 2", r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr)
 
     # progress and the closing summary line go to stderr without --quiet
-    r = run([exe, "count", "--ref", ref, "--out", os.path.join(work, "x.tsv")] + vcfs)
-    check("closing line on stderr", r.returncode == 0 and "3 sample(s)" in r.stderr, r.stderr)
+    r = run(["count", "--ref", ref, "--out", os.path.join(work, "x.tsv")] + vcfs)
+    checks.check("closing line on stderr", r.returncode == 0 and "3 sample(s)" in r.stderr, r.stderr)
 
-    failed = results.count(False)
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+    checks.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

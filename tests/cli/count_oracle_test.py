@@ -3,7 +3,7 @@
 
 Usage:  count_oracle_test.py --sigstream PATH/TO/sigstream --workdir DIR [--seed N] [--case NAME ...]
 
-Python 3 standard library only.
+Standard library only (and tests/cli/e2e.py).
 
 What it does
 ============
@@ -11,8 +11,8 @@ What it does
    recognised by the marker file .count_oracle_workdir; it is then wiped). The generator writes the
    genome, the VCF/BED/list inputs, cases.tsv, error_cases.tsv, bgzip.tsv and the expected outputs.
 2. For each case of cases.tsv, makes the compressed files it needs (bgzip.tsv: X.gz / X.bgz from X;
-   cases that need them are skipped, with a notice, when `bgzip` is not installed), then runs, with
-   DIR as the working directory:
+   cases that need them are skipped, and reported, when `bgzip` is not installed — a failure under CI,
+   which installs it), then runs, with DIR as the working directory:
        sigstream count --context sbs6,sbs96,sbs1536 --out-prefix DIR/out/CASE
                        --summary DIR/out/CASE.summary.tsv ARGUMENTS
    (ARGUMENTS include --ref; a trailing "< FILE" feeds FILE on standard input.) The case passes when
@@ -22,7 +22,8 @@ What it does
 3. For each case of error_cases.tsv, checks the exit status, that standard error is exactly one line
    starting with "sigstream count: ", and that no out/CASE.* file was left behind.
 
-The last line printed is "N passed, M failed" (read by CI); the exit status is 1 if any case failed.
+Prints `ok <kind> <case>` or `FAIL <kind> <case>:` and what differs, per case; the last line printed is
+"N passed, M failed" (read by CI); the exit status is 1 if any case failed.
 """
 
 import argparse
@@ -32,13 +33,14 @@ import shutil
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-GENERATOR = os.path.normpath(os.path.join(HERE, "..", "data", "make_count_cases.py"))
+import e2e
+
+GENERATOR = os.path.join(e2e.ROOT, "tests", "data", "make_count_cases.py")
 MARKER = ".count_oracle_workdir"
 OUTPUTS = ("SBS6.tsv", "SBS96.tsv", "SBS1536.tsv", "summary.tsv")
 ERROR_PREFIX = "sigstream count: "
 CONTEXT_ARGUMENT = "sbs6,sbs96,sbs1536"
-TIMEOUT_SECONDS = 600
+TIMEOUT = e2e.TIMEOUT  # seconds per run
 MAX_ROWS_SHOWN = 8
 
 
@@ -54,11 +56,8 @@ def prepare_workdir(workdir):
 
 
 def read_table(path):
-    """Rows of a TSV file as lists of fields (blank lines ignored)."""
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    """Rows of a TSV file as lists of fields (blank lines ignored); [] when there is no such file."""
+    return e2e.read_tsv(path, skip_blank=True) if os.path.exists(path) else []
 
 
 def split_stdin(argument_text):
@@ -86,18 +85,14 @@ def make_compressed(workdir, target, bgzip):
     os.replace(full + ".tmp", full)
 
 
-def run_count(sigstream, workdir, case, argument_text):
+def run_count(run, workdir, case, argument_text):
+    """`sigstream count` of a case, in workdir; standard input is the case's "< FILE" (a file, which sigstream
+    can seek), else /dev/null."""
     tokens, stdin_file = split_stdin(argument_text)
     prefix = os.path.join(workdir, "out", case)
-    command = [sigstream, "count", "--context", CONTEXT_ARGUMENT, "--out-prefix", prefix,
-               "--summary", prefix + ".summary.tsv"] + tokens
-    stdin = open(os.path.join(workdir, stdin_file), "rb") if stdin_file else subprocess.DEVNULL
-    try:
-        return subprocess.run(command, cwd=workdir, stdin=stdin, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=TIMEOUT_SECONDS)
-    finally:
-        if stdin_file:
-            stdin.close()
+    args = ["count", "--context", CONTEXT_ARGUMENT, "--out-prefix", prefix, "--summary", prefix + ".summary.tsv"]
+    with open(os.path.join(workdir, stdin_file) if stdin_file else os.devnull, "rb") as stdin:
+        return run(args + tokens, cwd=workdir, stdin=stdin)
 
 
 # ---- comparison -----------------------------------------------------------------------------------
@@ -201,24 +196,25 @@ def compare_output(expected_path, got_path):
 
 
 def show_stderr(stderr, indent="    "):
-    text = stderr.decode(errors="replace").rstrip("\n")
+    text = stderr.rstrip("\n")
     return [indent + line for line in text.split("\n")] if text else [indent + "(empty)"]
 
 
 # ---- cases ----------------------------------------------------------------------------------------
 
-def run_or_explain(sigstream, workdir, case, argument_text):
+def run_or_explain(run, workdir, case, argument_text):
     """(completed process, None) or (None, problem lines) when the binary could not be run to the end."""
     try:
-        return run_count(sigstream, workdir, case, argument_text), None
+        return run_count(run, workdir, case, argument_text), None
     except subprocess.TimeoutExpired:
-        return None, [f"  no exit within {TIMEOUT_SECONDS} s"]
+        return None, [f"  no exit within {TIMEOUT} s"]
     except OSError as e:
-        return None, [f"  could not run {sigstream}: {e}"]
+        return None, [f"  could not run {run.exe}: {e}"]
 
 
-def check_case(sigstream, workdir, case, argument_text):
-    result, problems = run_or_explain(sigstream, workdir, case, argument_text)
+def check_case(run, workdir, case, argument_text):
+    """[] when the case's outputs are the expected ones, else lines describing what is wrong."""
+    result, problems = run_or_explain(run, workdir, case, argument_text)
     if result is None:
         return problems
     if result.returncode != 0:
@@ -232,14 +228,15 @@ def check_case(sigstream, workdir, case, argument_text):
     return problems
 
 
-def check_error_case(sigstream, workdir, case, expected_status, argument_text):
-    result, problems = run_or_explain(sigstream, workdir, case, argument_text)
+def check_error_case(run, workdir, case, expected_status, argument_text):
+    """[] when the case fails as it should (status, one line on stderr, no output left), else what is wrong."""
+    result, problems = run_or_explain(run, workdir, case, argument_text)
     if result is None:
         return problems
     problems = []
     if result.returncode != expected_status:
         problems.append(f"  exit status {result.returncode}, expected {expected_status}")
-    stderr_lines = result.stderr.decode(errors="replace").splitlines()
+    stderr_lines = result.stderr.splitlines()
     if len(stderr_lines) != 1 or not stderr_lines[0].startswith(ERROR_PREFIX):
         problems.append(f"  standard error should be one line starting with {ERROR_PREFIX!r}; it was:")
         problems += show_stderr(result.stderr)
@@ -250,40 +247,30 @@ def check_error_case(sigstream, workdir, case, expected_status, argument_text):
     return problems
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Compare `sigstream count` with the test oracle.")
-    parser.add_argument("--sigstream", required=True, help="path of the sigstream binary")
-    parser.add_argument("--workdir", required=True, help="scratch directory (wiped and re-created)")
-    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    parser.add_argument("--case", action="append", help="run only this case (repeatable)")
-    args = parser.parse_args(argv)
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sigstream", required=True, help="the sigstream binary")
+    ap.add_argument("--workdir", required=True, help="scratch folder (wiped and re-created if it is this test's)")
+    ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    ap.add_argument("--case", action="append", help="run only this case (repeatable)")
+    a = ap.parse_args()
+    exe = os.path.abspath(a.sigstream)
+    work = os.path.abspath(a.workdir)
+    if not os.access(exe, os.X_OK):
+        sys.exit(f"count_oracle_test.py: {exe} is not an executable")
+    prepare_workdir(work)
+    subprocess.run([sys.executable, GENERATOR, work, "--seed", str(a.seed)], check=True)
+    run = e2e.Runner(exe, timeout=TIMEOUT)
+    checks = e2e.Checks(detail_limit=None)
 
-    sigstream = os.path.abspath(args.sigstream)
-    workdir = os.path.abspath(args.workdir)
-    if not os.access(sigstream, os.X_OK):
-        sys.exit(f"count_oracle_test.py: {sigstream} is not an executable")
-    prepare_workdir(workdir)
-    subprocess.run([sys.executable, GENERATOR, workdir, "--seed", str(args.seed)], check=True)
+    def report(name, problems):
+        checks.check(name, not problems, "\n" + "\n".join(problems))
 
-    cases = read_table(os.path.join(workdir, "cases.tsv"))
-    error_cases = read_table(os.path.join(workdir, "error_cases.tsv"))
-    bgzip_needs = {row[0]: row[1].split() for row in read_table(os.path.join(workdir, "bgzip.tsv"))}
+    cases = read_table(os.path.join(work, "cases.tsv"))
+    error_cases = read_table(os.path.join(work, "error_cases.tsv"))
+    bgzip_needs = {row[0]: row[1].split() for row in read_table(os.path.join(work, "bgzip.tsv"))}
     bgzip = shutil.which("bgzip")
-    wanted = set(args.case) if args.case else None
-
-    passed = failed = skipped = 0
-
-    def report(kind, case, problems):
-        nonlocal passed, failed
-        if problems:
-            failed += 1
-            print(f"FAIL {kind} {case}")
-            for line in problems:
-                print(line)
-        else:
-            passed += 1
-            print(f"ok   {kind} {case}")
-        sys.stdout.flush()
+    wanted = set(a.case) if a.case else None
 
     for case, argument_text in cases:
         if wanted is not None and case not in wanted:
@@ -291,25 +278,21 @@ def main(argv=None):
         if case in bgzip_needs:
             if bgzip is None:
                 if os.environ.get("CI"):  # CI installs tabix: a missing bgzip there is a set-up defect
-                    report("case", case, ["    bgzip not found under CI (install Debian's tabix package)"])
+                    report("case " + case, ["    bgzip not found under CI (install Debian's tabix package)"])
                     continue
-                print(f"SKIP case {case}: bgzip not found (install Debian's tabix package)")
-                skipped += 1
+                checks.skip(f"case {case}: bgzip not found (install Debian's tabix package)")
                 continue
             for target in bgzip_needs[case]:
-                make_compressed(workdir, target, bgzip)
-        report("case", case, check_case(sigstream, workdir, case, argument_text))
+                make_compressed(work, target, bgzip)
+        report("case " + case, check_case(run, work, case, argument_text))
 
     for case, status, argument_text in error_cases:
         if wanted is not None and case not in wanted:
             continue
-        report("error case", case, check_error_case(sigstream, workdir, case, int(status), argument_text))
+        report("error case " + case, check_error_case(run, work, case, int(status), argument_text))
 
-    if skipped:
-        print(f"{skipped} skipped")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    checks.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """End-to-end test of `sigstream crossval`.
 
-Usage: crossval_test.py --sigstream PATH --workdir DIR --plugins DIR --cosmic FILE
+Usage: crossval_test.py --sigstream PATH --workdir DIR --plugins DIR [--cosmic FILE]
 
-  --plugins  the folder of the real backends (build/plugins); the test needs nmf, cnmf and aenmf and is
-             skipped (exit 0 with a notice) when one is missing
-  --cosmic   data/cosmic/COSMIC_v3.4_SBS_GRCh37.txt, the source of the planted signatures
+  --plugins  the folder of the real backends (build/plugins); the test needs nmf, cnmf and aenmf and reports
+             SKIPPED (exit 77) when one is missing
+  --cosmic   data/cosmic/COSMIC_v3.4_SBS_GRCh37.txt, the source of the planted signatures (default: that file)
 
 The script plants three COSMIC signatures (SBS1, SBS4, SBS13) in a 60-sample matrix (seeded Poisson counts)
 and checks:
@@ -19,8 +19,8 @@ and checks:
   * one case per kind of bad input: exit status (1 data, 2 usage), exactly one line on stderr starting
     `sigstream crossval: `, and no output folder nor temporary folder left behind.
 
-Standard library only. Prints `ok <name>` or `FAIL <name>: reason` per check, then `N passed, M failed`;
-exits with status 1 when any check failed.
+Standard library only (and tests/cli/e2e.py). Prints `ok <name>` or `FAIL <name>: reason` per check, then
+`N passed, M failed`; exits with status 1 when any check failed.
 """
 
 import argparse
@@ -28,9 +28,8 @@ import itertools
 import math
 import os
 import random
-import shutil
-import subprocess
-import sys
+
+import e2e
 
 try:
     import tomllib  # Python 3.11+
@@ -38,7 +37,7 @@ except ImportError:  # pragma: no cover
     tomllib = None
 
 PREFIX = "sigstream crossval: "
-TIMEOUT = 300
+TIMEOUT = 300  # seconds per run
 BACKENDS = ("nmf", "cnmf", "aenmf")
 PLANTED = ("SBS1", "SBS4", "SBS13")
 PER_SPLIT_HEADER = ["Backend", "Split", "TrainSamples", "TestSamples", "TrainMSE", "TestMSE", "HeldOutDeviance",
@@ -47,19 +46,6 @@ SUMMARY_HEAD = ["Backend", "TrainMSE", "TrainMSE_sd", "TestMSE", "TestMSE_sd", "
                 "HeldOutDeviance_sd", "Consistency", "Consistency_sd", "CosmicPerSplit", "CosmicPerSplit_sd",
                 "CosmicMedoids"]
 ARTEFACTS = {"SBS27", "SBS43", "SBS95"} | {"SBS%d" % i for i in range(45, 61)}
-
-
-def read_tsv(path):
-    with open(path) as f:
-        return [line.rstrip("\r\n").split("\t") for line in f]
-
-
-def read_cosmic(path):
-    rows = read_tsv(path)
-    names = rows[0][1:]
-    labels = [r[0] for r in rows[1:]]
-    sigs = {n: [float(r[1 + c]) for r in rows[1:]] for c, n in enumerate(names)}
-    return labels, sigs
 
 
 def poisson(rng, lam):
@@ -87,22 +73,13 @@ def planted_matrix(path, labels, sigs, n, seed=5, empty=()):
             e[0] = 300
         cols.append([poisson(rng, sum(e[k] * sigs[PLANTED[k]][i] for k in range(len(PLANTED))))
                      for i in range(len(labels))])
-    with open(path, "w") as f:
-        f.write("\t".join(["MutationType"] + ["S%d" % (j + 1) for j in range(n)]) + "\n")
-        for i, label in enumerate(labels):
-            f.write("\t".join([label] + [str(c[i]) for c in cols]) + "\n")
+    e2e.write(path, e2e.matrix_text(cols, labels=labels))
     return cols
-
-
-def cosine(a, b):
-    na = math.sqrt(sum(x * x for x in a))
-    nb = math.sqrt(sum(x * x for x in b))
-    return 0.0 if na == 0 or nb == 0 else sum(x * y for x, y in zip(a, b)) / (na * nb)
 
 
 def matched_mean(sig_cols, ref_cols):
     """Mean cosine of the best one-to-one matching (brute force: few signatures)."""
-    c = [[cosine(s, r) for r in ref_cols] for s in sig_cols]
+    c = [[e2e.cosine(s, r) for r in ref_cols] for s in sig_cols]
     # keep each signature's best few candidates: the optimum uses one of its top-k references
     k = len(sig_cols)
     cand = [sorted(range(len(ref_cols)), key=lambda j: -c[i][j])[:k + 1] for i in range(k)]
@@ -113,54 +90,27 @@ def matched_mean(sig_cols, ref_cols):
     return best / k
 
 
-def tree_bytes(folder):
-    out = {}
-    for root, _, files in os.walk(folder):
-        for f in files:
-            p = os.path.join(root, f)
-            out[os.path.relpath(p, folder)] = open(p, "rb").read()
-    return out
-
-
-class Runner:
-    def __init__(self, exe, env):
-        self.exe = exe
-        self.env = env
-
-    def __call__(self, args):
-        return subprocess.run([self.exe] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=True, env=self.env, timeout=TIMEOUT)
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sigstream", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--plugins", required=True)
-    ap.add_argument("--cosmic", required=True)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sigstream", required=True, help="the sigstream binary")
+    ap.add_argument("--workdir", required=True, help="scratch folder (wiped and re-created)")
+    ap.add_argument("--plugins", required=True, help="the folder of the real backends")
+    ap.add_argument("--cosmic", default=e2e.COSMIC, help="the COSMIC signature table")
     a = ap.parse_args()
     exe = os.path.abspath(a.sigstream)
-    work = os.path.abspath(a.workdir)
+    work = e2e.fresh_folder(os.path.abspath(a.workdir))
     plugins = os.path.abspath(a.plugins)
-    shutil.rmtree(work, ignore_errors=True)
     inputs = os.path.join(work, "inputs")
     os.makedirs(inputs)
+    checks = e2e.Checks(detail_limit=2000)
+
     missing = [b for b in BACKENDS if not os.path.exists(os.path.join(plugins, b + ".so"))]
     if missing:
-        print("notice: backends %s are not built in %s: crossval end-to-end checks skipped" % (missing, plugins))
-        print("0 passed, 0 failed")
-        return 0
-    env = dict(os.environ, SIGSTREAM_PLUGIN_PATH=plugins)
-    run = Runner(exe, env)
+        checks.skip("every check: the backends %s are not built in %s" % (", ".join(missing), plugins))
+        checks.finish()
+    run = e2e.Runner(exe, e2e.plugin_env(plugins), timeout=TIMEOUT)
 
-    results = []
-
-    def check(name, cond, detail=""):
-        results.append(bool(cond))
-        print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:2000]))
-        return cond
-
-    labels, cosmic = read_cosmic(a.cosmic)
+    labels, cosmic = e2e.read_signatures(a.cosmic)
     reference = {n: s for n, s in cosmic.items() if n not in ARTEFACTS}
     n = 60
     matrix = os.path.join(inputs, "planted.tsv")
@@ -174,74 +124,74 @@ def main():
             "--seed", "3", "--max-iter", "3000", "--quiet"]
     out1, out2 = os.path.join(runs, "t1"), os.path.join(runs, "t2")
     r1 = run(base + ["--threads", "1", "--out-dir", out1])
-    if not check("three backends, 4 splits: run succeeds quietly", r1.returncode == 0 and r1.stderr == "" and r1.stdout == "",
-                 r1.stderr):
-        failed = results.count(False)
-        print("%d passed, %d failed" % (len(results) - failed, failed))
-        return 1
+    if not checks.check("three backends, 4 splits: run succeeds quietly",
+                        r1.returncode == 0 and r1.stderr == "" and r1.stdout == "", r1.stderr):
+        checks.finish()  # every other check reads this run's folder
     r2 = run(base + ["--threads", "2", "--out-dir", out2])
-    t1, t2 = tree_bytes(out1), tree_bytes(out2)
-    t1.pop("metadata.toml", None)
-    t2.pop("metadata.toml", None)
-    check("--threads 1 and --threads 2 give byte-identical files", r2.returncode == 0 and t1 == t2,
-          r2.stderr + str(sorted(set(t1) ^ set(t2))))
+    diff = e2e.tree_diff(out1, out2)
+    checks.check("--threads 1 and --threads 2 give byte-identical files",
+                 r2.returncode == 0 and not diff, r2.stderr + diff)
     expected_files = (["medoids_%s.tsv" % b for b in BACKENDS] + ["metadata.toml", "per_split.tsv", "splits.tsv",
                       "summary.tsv"] + ["signatures/%s_split%d.tsv" % (b, s) for b in BACKENDS for s in range(1, 5)])
-    check("the run folder's files", sorted(tree_bytes(out1)) == sorted(expected_files), sorted(tree_bytes(out1)))
+    checks.check("the run folder's files", e2e.tree(out1) == sorted(expected_files), e2e.tree(out1))
 
-    per = read_tsv(os.path.join(out1, "per_split.tsv"))
-    check("per_split.tsv header", per[0] == PER_SPLIT_HEADER, per[0])
-    check("per_split.tsv: one row per backend x split, backend-major",
-          [(r[0], r[1]) for r in per[1:]] == [(b, str(s)) for b in BACKENDS for s in range(1, 5)], per[1:3])
-    check("per_split.tsv: 48 training and 12 test samples", all(r[2] == "48" and r[3] == "12" for r in per[1:]), per[1])
-    check("per_split.tsv: the same seed for every backend in a split",
-          all(per[1 + s][11] == per[5 + s][11] == per[9 + s][11] for s in range(4)), per[1:])
-    check("per_split.tsv: finite non-negative errors",
-          all(0 <= float(x) < float("inf") for r in per[1:] for x in r[4:8]), per[1:])
-    summ = read_tsv(os.path.join(out1, "summary.tsv"))
-    check("summary.tsv header starts with the required columns", summ[0][:len(SUMMARY_HEAD)] == SUMMARY_HEAD, summ[0])
-    check("summary.tsv: one row per backend", [r[0] for r in summ[1:]] == list(BACKENDS), summ)
+    per = e2e.read_tsv(os.path.join(out1, "per_split.tsv"))
+    checks.check("per_split.tsv header", per[0] == PER_SPLIT_HEADER, per[0])
+    checks.check("per_split.tsv: one row per backend x split, backend-major",
+                 [(r[0], r[1]) for r in per[1:]] == [(b, str(s)) for b in BACKENDS for s in range(1, 5)], per[1:3])
+    checks.check("per_split.tsv: 48 training and 12 test samples",
+                 all(r[2] == "48" and r[3] == "12" for r in per[1:]), per[1])
+    checks.check("per_split.tsv: the same seed for every backend in a split",
+                 all(per[1 + s][11] == per[5 + s][11] == per[9 + s][11] for s in range(4)), per[1:])
+    checks.check("per_split.tsv: finite non-negative errors",
+                 all(0 <= float(x) < float("inf") for r in per[1:] for x in r[4:8]), per[1:])
+    summ = e2e.read_tsv(os.path.join(out1, "summary.tsv"))
+    checks.check("summary.tsv header starts with the required columns",
+                 summ[0][:len(SUMMARY_HEAD)] == SUMMARY_HEAD, summ[0])
+    checks.check("summary.tsv: one row per backend", [r[0] for r in summ[1:]] == list(BACKENDS), summ)
     col = {h: i for i, h in enumerate(summ[0])}
     for b, row in zip(BACKENDS, summ[1:]):
         mean_train = sum(float(r[4]) for r in per[1:] if r[0] == b) / 4
-        check("%s: TrainMSE is the mean over splits" % b, abs(float(row[col["TrainMSE"]]) - mean_train) <= 1e-9 * mean_train,
-              (row, mean_train))
+        checks.check("%s: TrainMSE is the mean over splits" % b,
+                     abs(float(row[col["TrainMSE"]]) - mean_train) <= 1e-9 * mean_train,
+                     (row, mean_train))
         cons = float(row[col["Consistency"]])
-        check("%s: Consistency in (0, 1]" % b, 0 < cons <= 1 + 1e-12, cons)
+        checks.check("%s: Consistency in (0, 1]" % b, 0 < cons <= 1 + 1e-12, cons)
     nmf = summ[1]
-    check("planted COSMIC signatures: nmf CosmicPerSplit > 0.95", float(nmf[col["CosmicPerSplit"]]) > 0.95, nmf)
-    check("planted COSMIC signatures: every backend's CosmicPerSplit and CosmicMedoids > 0.85",
-          all(float(r[col["CosmicMedoids"]]) > 0.85 and float(r[col["CosmicPerSplit"]]) > 0.85 for r in summ[1:]), summ)
-    check("planted COSMIC signatures: nmf Consistency > 0.99", float(nmf[col["Consistency"]]) > 0.99, nmf)
+    checks.check("planted COSMIC signatures: nmf CosmicPerSplit > 0.95", float(nmf[col["CosmicPerSplit"]]) > 0.95, nmf)
+    checks.check("planted COSMIC signatures: every backend's CosmicPerSplit and CosmicMedoids > 0.85",
+                 all(float(r[col["CosmicMedoids"]]) > 0.85 and float(r[col["CosmicPerSplit"]]) > 0.85 for r in summ[1:]), summ)
+    checks.check("planted COSMIC signatures: nmf Consistency > 0.99", float(nmf[col["Consistency"]]) > 0.99, nmf)
 
     # CosmicMatched recomputed from a written signature file (nmf, split 2)
-    sig = read_tsv(os.path.join(out1, "signatures", "nmf_split2.tsv"))
-    check("signature file header and rows", sig[0] == ["MutationType", "SBS96A", "SBS96B", "SBS96C"]
-          and [r[0] for r in sig[1:]] == labels, sig[0])
+    sig = e2e.read_tsv(os.path.join(out1, "signatures", "nmf_split2.tsv"))
+    checks.check("signature file header and rows", sig[0] == ["MutationType", "SBS96A", "SBS96B", "SBS96C"]
+                 and [r[0] for r in sig[1:]] == labels, sig[0])
     sig_cols = [[float(r[c]) for r in sig[1:]] for c in (1, 2, 3)]
     mine = matched_mean(sig_cols, list(reference.values()))
-    check("CosmicMatched recomputed from the signature file", abs(mine - float(per[2][8])) < 1e-9, (mine, per[2][8]))
+    checks.check("CosmicMatched recomputed from the signature file",
+                 abs(mine - float(per[2][8])) < 1e-9, (mine, per[2][8]))
     sums_ok = True
     for f in expected_files:
         if f.startswith("signatures/") or f.startswith("medoids_"):
-            t = read_tsv(os.path.join(out1, f))
+            t = e2e.read_tsv(os.path.join(out1, f))
             sums_ok &= len(t) == 97 and len(t[0]) == 4 and all(
                 abs(sum(float(r[c]) for r in t[1:]) - 1) < 1e-9 for c in (1, 2, 3))
-    check("every signature and medoid file: 96 rows, 3 columns summing to 1", sums_ok)
-    med = read_tsv(os.path.join(out1, "medoids_nmf.tsv"))
+    checks.check("every signature and medoid file: 96 rows, 3 columns summing to 1", sums_ok)
+    med = e2e.read_tsv(os.path.join(out1, "medoids_nmf.tsv"))
     ok = True
     for c, name in enumerate(med[0][1:], start=1):  # a medoid is one of the splits' signatures, named after it
         s, signame = name.split("_")
-        src = read_tsv(os.path.join(out1, "signatures", "nmf_%s.tsv" % s))
+        src = e2e.read_tsv(os.path.join(out1, "signatures", "nmf_%s.tsv" % s))
         ok &= [r[c] for r in med[1:]] == [r[src[0].index(signame)] for r in src[1:]]
-    check("medoid columns are split signatures, named splitN_SIG", ok, med[0])
+    checks.check("medoid columns are split signatures, named splitN_SIG", ok, med[0])
 
-    sp = read_tsv(os.path.join(out1, "splits.tsv"))
-    check("splits.tsv: header and every sample",
-          sp[0] == ["Sample", "Split1", "Split2", "Split3", "Split4"] and [r[0] for r in sp[1:]] == names, sp[0])
-    check("splits.tsv: 12 test samples per split, different splits",
-          all(sum(r[s] == "test" for r in sp[1:]) == 12 for s in range(1, 5))
-          and len({tuple(r[s] for r in sp[1:]) for s in range(1, 5)}) == 4, sp[1:4])
+    sp = e2e.read_tsv(os.path.join(out1, "splits.tsv"))
+    checks.check("splits.tsv: header and every sample",
+                 sp[0] == ["Sample", "Split1", "Split2", "Split3", "Split4"] and [r[0] for r in sp[1:]] == names, sp[0])
+    checks.check("splits.tsv: 12 test samples per split, different splits",
+                 all(sum(r[s] == "test" for r in sp[1:]) == 12 for s in range(1, 5))
+                 and len({tuple(r[s] for r in sp[1:]) for s in range(1, 5)}) == 4, sp[1:4])
 
     if tomllib:
         meta = tomllib.loads(open(os.path.join(out1, "metadata.toml")).read())
@@ -251,51 +201,50 @@ def main():
             and cv["max-iter"] == 3000 and cv["backends"] == list(BACKENDS) and cv["preset"] == "none" \
             and meta["argv"][:2] == ["sigstream", "crossval"] and cv["input"]["matrix"] == matrix
         for b in BACKENDS:
-            block = r.stdout.split("\n" + b + " ", 1)[-1] if not r.stdout.startswith(b + " ") else r.stdout[len(b) + 1:]
-            listed = [l.strip().split(" = ")[0] for l in block.split("\n\n")[0].splitlines()
-                      if l.startswith("    ") and " = " in l]
+            listed = e2e.backend_params(r.stdout, b)
             ok &= sorted(cv["backend"][b]["params"]) == sorted(listed) and len(listed) > 0
-        check("metadata.toml: run settings and every parameter of every backend", ok, meta)
+        checks.check("metadata.toml: run settings and every parameter of every backend", ok, meta)
     else:
-        print("notice: Python < 3.11 has no tomllib; metadata.toml is not parsed")
+        checks.skip("metadata.toml: Python < 3.11 has no tomllib")
 
     # ------------------------------------------------------------------ preset, params, progress, empty samples
     out = os.path.join(runs, "paper")
     r = run(["crossval", "--matrix", matrix, "--k", "3", "--preset", "paper", "--splits", "2", "--max-iter", "200",
              "--param", "nmf.solver=ccd", "--out-dir", out])
-    if check("--preset paper runs", r.returncode == 0, r.stderr) and tomllib:
+    if checks.check("--preset paper runs", r.returncode == 0, r.stderr) and tomllib:
         meta = tomllib.loads(open(os.path.join(out, "metadata.toml")).read())["crossval"]
         p = meta["backend"]
-        check("--preset paper: the study's settings, --param and explicit flags win",
-              meta["tol"] == 1e-10 and meta["splits"] == 2 and meta["test-fraction"] == 0.2 and meta["preset"] == "paper"
-              and p["nmf"]["params"]["objective"] == "frobenius" and p["nmf"]["params"]["solver"] == "ccd"
-              and "solver" not in p["nmf"]["preset_params"] and p["nmf"]["user_params"] == {"solver": "ccd"}
-              and p["aenmf"]["params"]["init"] == "uniform" and p["aenmf"]["params"]["schedule"] == "constant"
-              and p["aenmf"]["params"]["loss"] == "mse" and p["aenmf"]["params"]["constraint"] == "abs", meta)
+        checks.check("--preset paper: the study's settings, --param and explicit flags win",
+                     meta["tol"] == 1e-10 and meta["splits"] == 2 and meta["test-fraction"] == 0.2 and meta["preset"] == "paper"
+                     and p["nmf"]["params"]["objective"] == "frobenius" and p["nmf"]["params"]["solver"] == "ccd"
+                     and "solver" not in p["nmf"]["preset_params"] and p["nmf"]["user_params"] == {"solver": "ccd"}
+                     and p["aenmf"]["params"]["init"] == "uniform" and p["aenmf"]["params"]["schedule"] == "constant"
+                     and p["aenmf"]["params"]["loss"] == "mse" and p["aenmf"]["params"]["constraint"] == "abs", meta)
     progress = [l for l in r.stderr.splitlines() if l.startswith(PREFIX + "crossval: ")]
-    check("progress: a line with the fits done (a log gets one at the end, and one every 30 s)",
-          any(l.startswith(PREFIX + "crossval: 6/6 fits (") for l in progress), r.stderr)
+    checks.check("progress: a line with the fits done (a log gets one at the end, and one every 30 s)",
+                 any(l.startswith(PREFIX + "crossval: 6/6 fits (") for l in progress), r.stderr)
 
     out = os.path.join(runs, "one_backend")
     r = run(["crossval", "--matrix", matrix, "--backends", "nmf", "--k", "3", "--splits", "2", "--param",
              "objective=frobenius", "--quiet", "--out-dir", out])
-    ok = r.returncode == 0 and [row[0] for row in read_tsv(os.path.join(out, "summary.tsv"))[1:]] == ["nmf"]
+    ok = r.returncode == 0 and [row[0] for row in e2e.read_tsv(os.path.join(out, "summary.tsv"))[1:]] == ["nmf"]
     if ok and tomllib:
         ok = tomllib.loads(open(os.path.join(out, "metadata.toml")).read())["crossval"]["backend"]["nmf"]["params"][
             "objective"] == "frobenius"
-    check("one backend: a bare --param KEY is accepted", ok, r.stderr)
+    checks.check("one backend: a bare --param KEY is accepted", ok, r.stderr)
 
     m_empty = os.path.join(inputs, "with_empty.tsv")
     planted_matrix(m_empty, labels, cosmic, 20, seed=9, empty=(3,))
     out = os.path.join(runs, "empty")
     r = run(["crossval", "--matrix", m_empty, "--backends", "nmf", "--k", "2", "--splits", "3", "--out-dir", out])
     warn = [l for l in r.stderr.splitlines() if l.startswith(PREFIX + "warning: ") and "S4" in l]
-    check("an all-zero sample: a warning naming it, the run succeeds", r.returncode == 0 and len(warn) == 1, r.stderr)
+    checks.check("an all-zero sample: a warning naming it, the run succeeds",
+                 r.returncode == 0 and len(warn) == 1, r.stderr)
     if r.returncode == 0:
-        sp = read_tsv(os.path.join(out, "splits.tsv"))
-        per = read_tsv(os.path.join(out, "per_split.tsv"))
-        check("an all-zero sample is `empty` in splits.tsv and in no split",
-              sp[4][1:] == ["empty"] * 3 and all(r[2] == "15" and r[3] == "4" for r in per[1:]), (sp[4], per[1]))
+        sp = e2e.read_tsv(os.path.join(out, "splits.tsv"))
+        per = e2e.read_tsv(os.path.join(out, "per_split.tsv"))
+        checks.check("an all-zero sample is `empty` in splits.tsv and in no split",
+                     sp[4][1:] == ["empty"] * 3 and all(r[2] == "15" and r[3] == "4" for r in per[1:]), (sp[4], per[1]))
 
     # ------------------------------------------------------------------ bad input
     bad = os.path.join(work, "bad")
@@ -305,8 +254,7 @@ def main():
     ref_missing = os.path.join(inputs, "ref_missing.tsv")
     with open(a.cosmic) as f:
         lines = f.read().splitlines()
-    with open(ref_missing, "w") as f:
-        f.write("\n".join(lines[:60]) + "\n")  # 59 of the 96 channels
+    e2e.write(ref_missing, "\n".join(lines[:60]) + "\n")  # 59 of the 96 channels
     common = ["--matrix", matrix, "--k", "3", "--splits", "2", "--max-iter", "20"]
     cases = [
         # name, args, expected status, substring of the message
@@ -342,29 +290,23 @@ def main():
         ("unknown option", common + ["--frobnicate"], 2, "--frobnicate"),
     ]
     for name, args, status, expect in cases:
-        case_dir = os.path.join(bad, "case_" + "".join(c if c.isalnum() else "_" for c in name))
-        os.makedirs(case_dir)
+        case_dir = e2e.case_folder(bad, name)
         r = run(["crossval"] + args + ["--out-dir", os.path.join(case_dir, "out")])
-        lines = r.stderr.splitlines()
-        ok = (r.returncode == status and len(lines) == 1 and lines[0].startswith(PREFIX) and expect in lines[0]
-              and " — " in lines[0] and r.stdout == "" and os.listdir(case_dir) == [])
-        check("bad input: " + name, ok, "exit %d, stderr %r, left %r" % (r.returncode, r.stderr, os.listdir(case_dir)))
+        checks.check("bad input: " + name, *e2e.clean_failure(r, status, PREFIX, [expect], case_dir, advice=True))
 
     # an existing non-empty run folder is refused (exit 2), --force replaces it
     r = run(base + ["--out-dir", out1])
-    check("an existing run folder is refused", r.returncode == 2 and "--force" in r.stderr
-          and len(r.stderr.splitlines()) == 1, r.stderr)
+    checks.check("an existing run folder is refused", r.returncode == 2 and "--force" in r.stderr
+                 and len(r.stderr.splitlines()) == 1, r.stderr)
     r = run(["crossval", "--matrix", matrix, "--backends", "nmf", "--k", "2", "--splits", "2", "--quiet", "--force",
              "--out-dir", out1])
-    check("--force replaces it", r.returncode == 0 and not os.path.exists(os.path.join(out1, "medoids_cnmf.tsv"))
-          and os.path.exists(os.path.join(out1, "medoids_nmf.tsv")), r.stderr)
-    check("no temporary folders left", sorted(os.listdir(runs)) == sorted(
+    checks.check("--force replaces it", r.returncode == 0 and not os.path.exists(os.path.join(out1, "medoids_cnmf.tsv"))
+                 and os.path.exists(os.path.join(out1, "medoids_nmf.tsv")), r.stderr)
+    checks.check("no temporary folders left", sorted(os.listdir(runs)) == sorted(
         ["t1", "t2", "paper", "one_backend", "empty"]), os.listdir(runs))
 
-    failed = results.count(False)
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+    checks.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

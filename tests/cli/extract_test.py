@@ -3,9 +3,10 @@
 
 Usage: extract_test.py --sigstream PATH --workdir DIR --plugins DIR --test-plugins DIR
 
-  --plugins       the folder of the real backends (build/plugins: nmf.so, cnmf.so, aenmf.so); a backend
-                  that is not there is skipped with a notice
-  --test-plugins  the folder of the test plugins built from tests/plugins/test_plugin (good/, failing/)
+  --plugins       the folder of the real backends (build/plugins: nmf.so, cnmf.so, aenmf.so); the checks of
+                  a backend that is not there are skipped (reported; the rest, with the test plugins, still
+                  run, so the exit status is 0 when they pass)
+  --test-plugins  the folder of the test plugins built from tests/plugins/test_plugin (good/, failing/, bad/)
 
 The script writes small count matrices into DIR/inputs (drawn from three random signatures, seeded), then
   * runs each real backend end to end and checks the run folder: its five files, their headers, rows in
@@ -18,8 +19,8 @@ The script writes small count matrices into DIR/inputs (drawn from three random 
     run, 2 usage error), print exactly one line on stderr starting `sigstream extract: `, and leave no
     output folder nor temporary folder behind.
 
-Standard library only. Prints `ok <name>` or `FAIL <name>: reason` per check, then `N passed, M failed`;
-exits with status 1 when any check failed.
+Standard library only (and tests/cli/e2e.py). Prints `ok <name>` or `FAIL <name>: reason` per check, then
+`N passed, M failed`; exits with status 1 when any check failed.
 """
 
 import argparse
@@ -27,11 +28,11 @@ import hashlib
 import os
 import random
 import shutil
-import subprocess
-import sys
+
+import e2e
 
 PREFIX = "sigstream extract: "
-TIMEOUT = 300
+TIMEOUT = 300  # seconds per run
 BACKENDS = ("nmf", "cnmf", "aenmf")
 RUN_FILES = ["exposures.tsv", "metadata.toml", "sample_stats.tsv", "signatures.tsv", "trace.tsv"]
 
@@ -39,15 +40,6 @@ try:
     import tomllib  # Python 3.11+
 except ImportError:  # pragma: no cover
     tomllib = None
-
-
-def sbs96_labels():
-    bases = "ACGT"
-    subs = ["C>A", "C>G", "C>T", "T>A", "T>C", "T>G"]
-    return ["%s[%s]%s" % (f, s, t) for f in bases for s in subs for t in bases]
-
-
-LABELS = sbs96_labels()
 
 
 def make_counts(n_samples, seed=11, empty=()):
@@ -68,100 +60,59 @@ def make_counts(n_samples, seed=11, empty=()):
     return cols
 
 
-def matrix_text(cols, names=None, labels=None, corner="MutationType", cell=None):
-    names = names or ["S%d" % (j + 1) for j in range(len(cols))]
-    labels = labels or LABELS
-    lines = ["\t".join([corner] + names)]
-    for i, label in enumerate(labels):
-        row = [str(c[i]) for c in cols]
-        if cell and cell[0] == i:
-            row[cell[1]] = cell[2]
-        lines.append("\t".join([label] + row))
-    return "\n".join(lines) + "\n"
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-
-
-def read_tsv(path):
-    with open(path) as f:
-        return [line.rstrip("\n").split("\t") for line in f]
-
-
-class Runner:
-    def __init__(self, exe, env):
-        self.exe = exe
-        self.env = env
-
-    def __call__(self, args, env_extra=None, cwd=None):
-        env = dict(self.env)
-        if env_extra:
-            env.update(env_extra)
-        return subprocess.run([self.exe] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=True, env=env, cwd=cwd, timeout=TIMEOUT)
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sigstream", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--plugins", required=True)
-    ap.add_argument("--test-plugins", required=True)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sigstream", required=True, help="the sigstream binary")
+    ap.add_argument("--workdir", required=True, help="scratch folder (wiped and re-created)")
+    ap.add_argument("--plugins", required=True, help="the folder of the real backends")
+    ap.add_argument("--test-plugins", required=True, help="the folder of the test plugins (good/, failing/, ...)")
     a = ap.parse_args()
     exe = os.path.abspath(a.sigstream)
-    work = os.path.abspath(a.workdir)
+    work = e2e.fresh_folder(os.path.abspath(a.workdir))
     plugins = os.path.abspath(a.plugins)
     test_plugins = os.path.abspath(a.test_plugins)
-    shutil.rmtree(work, ignore_errors=True)
     inputs = os.path.join(work, "inputs")
     os.makedirs(inputs)
+    checks = e2e.Checks(detail_limit=2000)
 
-    base_env = dict(os.environ)
-    base_env.pop("SIGSTREAM_PLUGIN_PATH", None)
-    env_real = dict(base_env, SIGSTREAM_PLUGIN_PATH=plugins)
-    env_test = dict(base_env, SIGSTREAM_PLUGIN_PATH=os.path.join(test_plugins, "good") + ":" +
-                    os.path.join(test_plugins, "failing"))
-    run = Runner(exe, env_real)
-    run_test = Runner(exe, env_test)
-
-    results = []
-
-    def check(name, cond, detail=""):
-        results.append(bool(cond))
-        print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:2000]))
-        return cond
+    run = e2e.Runner(exe, e2e.plugin_env(plugins), timeout=TIMEOUT)
+    run_test = e2e.Runner(exe, e2e.plugin_env(os.path.join(test_plugins, "good") + ":" +
+                                              os.path.join(test_plugins, "failing")), timeout=TIMEOUT)
 
     n = 10
     cols = make_counts(n)
     matrix = os.path.join(inputs, "m.tsv")
-    write(matrix, matrix_text(cols))
+    e2e.write(matrix, e2e.matrix_text(cols))
     names = ["S%d" % (j + 1) for j in range(n)]
 
     present = [b for b in BACKENDS if os.path.exists(os.path.join(plugins, b + ".so"))]
     for b in BACKENDS:
         if b not in present:
-            print("notice: backend %s is not built in %s: its end-to-end checks are skipped" % (b, plugins))
+            checks.skip("backend %s is not built in %s: its end-to-end checks%s" % (
+                b, plugins, ", --param and --config, all-zero samples with nmf (the bad-input cases use the test "
+                            "plugin instead)" if b == "nmf" else ""))
 
     # ------------------------------------------------------------------ sigstream backends
-    r = Runner(exe, base_env)(["backends"])  # unset SIGSTREAM_PLUGIN_PATH: <folder of the binary>/plugins
-    check("backends exits 0", r.returncode == 0, r.stderr)
+    # SIGSTREAM_PLUGIN_PATH unset: <folder of the binary>/plugins
+    r = e2e.Runner(exe, e2e.plugin_env(None), timeout=TIMEOUT)(["backends"])
+    checks.check("backends exits 0", r.returncode == 0, r.stderr)
     for b in present:
-        check("backends lists %s" % b, ("\n" + b + " ") in ("\n" + r.stdout) and os.path.join(plugins, b + ".so") in r.stdout,
-              r.stdout)
+        checks.check("backends lists %s" % b,
+                     ("\n" + b + " ") in ("\n" + r.stdout) and os.path.join(plugins, b + ".so") in r.stdout,
+                     r.stdout)
     r = run(["backends", "--help"])
-    check("backends --help", r.returncode == 0 and "SIGSTREAM_PLUGIN_PATH" in r.stdout, r.stdout + r.stderr)
-    r = Runner(exe, dict(base_env, SIGSTREAM_PLUGIN_PATH=os.path.join(test_plugins, "bad") + ":" +
-                         os.path.join(test_plugins, "good")))(["backends"])
+    checks.check("backends --help", r.returncode == 0 and "SIGSTREAM_PLUGIN_PATH" in r.stdout, r.stdout + r.stderr)
+    r = e2e.Runner(exe, e2e.plugin_env(os.path.join(test_plugins, "bad") + ":" + os.path.join(test_plugins, "good")),
+                   timeout=TIMEOUT)(["backends"])
     warnings = [l for l in r.stderr.splitlines() if l.startswith("sigstream backends: warning: plugin refused: ")]
-    check("backends: refused plugins are warnings, listing goes on",
-          r.returncode == 0 and "testfixed 0.0.1" in r.stdout and "status = ok" in r.stdout and len(warnings) == 5
-          and any("built for backend ABI version 1, but this sigstream speaks version 2" in w for w in warnings)
-          and any("does not export sigstream_backend_api_version" in w for w in warnings),
-          r.stdout + r.stderr)
+    checks.check("backends: refused plugins are warnings, listing goes on",
+                 r.returncode == 0 and "testfixed 0.0.1" in r.stdout and "status = ok" in r.stdout and len(warnings) == 5
+                 and any("built for backend ABI version 1, but this sigstream speaks version 2" in w for w in warnings)
+                 and any("does not export sigstream_backend_api_version" in w for w in warnings),
+                 r.stdout + r.stderr)
     r = run(["extract", "--help"])
-    check("extract --help", r.returncode == 0 and "--out-dir D" in r.stdout and "[default: 10000]" in r.stdout, r.stdout)
+    checks.check("extract --help",
+                 r.returncode == 0 and "--out-dir D" in r.stdout and "[default: 10000]" in r.stdout, r.stdout)
 
     # ------------------------------------------------------------------ each real backend end to end
     runs = os.path.join(work, "runs")
@@ -170,31 +121,33 @@ def main():
         out1, out2 = os.path.join(runs, b + "_1"), os.path.join(runs, b + "_2")
         args = ["extract", "--matrix", matrix, "--backend", b, "--k", "3", "--seed", "7", "--max-iter", "300", "--quiet"]
         r1 = run(args + ["--out-dir", out1])
-        if not check("%s: run succeeds quietly" % b, r1.returncode == 0 and r1.stderr == "" and r1.stdout == "",
-                     r1.stderr):
+        if not checks.check("%s: run succeeds quietly" % b,
+                            r1.returncode == 0 and r1.stderr == "" and r1.stdout == "", r1.stderr):
             continue
         r2 = run(args + ["--out-dir", out2])
-        check("%s: the run folder holds the five files" % b, sorted(os.listdir(out1)) == RUN_FILES, os.listdir(out1))
+        checks.check("%s: the run folder holds the five files" % b,
+                     sorted(os.listdir(out1)) == RUN_FILES, os.listdir(out1))
         same = r2.returncode == 0 and all(open(os.path.join(out1, f), "rb").read() == open(os.path.join(out2, f), "rb").read()
                                           for f in RUN_FILES if f != "metadata.toml")
-        check("%s: the same seed gives byte-identical files" % b, same, r2.stderr)
+        checks.check("%s: the same seed gives byte-identical files" % b, same, r2.stderr)
 
-        sig = read_tsv(os.path.join(out1, "signatures.tsv"))
-        check("%s: signatures header" % b, sig[0] == ["MutationType", "SBS96A", "SBS96B", "SBS96C"], sig[0])
-        check("%s: signatures rows in SigProfiler order" % b, [row[0] for row in sig[1:]] == LABELS)
+        sig = e2e.read_tsv(os.path.join(out1, "signatures.tsv"))
+        checks.check("%s: signatures header" % b, sig[0] == ["MutationType", "SBS96A", "SBS96B", "SBS96C"], sig[0])
+        checks.check("%s: signatures rows in SigProfiler order" % b, [row[0] for row in sig[1:]] == e2e.LABELS)
         sums = [sum(float(row[c]) for row in sig[1:]) for c in (1, 2, 3)]
-        check("%s: signature columns sum to 1" % b, all(abs(s - 1) < 1e-12 for s in sums), sums)
-        check("%s: signatures non-negative" % b, all(float(x) >= 0 for row in sig[1:] for x in row[1:]))
+        checks.check("%s: signature columns sum to 1" % b, all(abs(s - 1) < 1e-12 for s in sums), sums)
+        checks.check("%s: signatures non-negative" % b, all(float(x) >= 0 for row in sig[1:] for x in row[1:]))
 
-        exp = read_tsv(os.path.join(out1, "exposures.tsv"))
-        check("%s: exposures header and sample order" % b,
-              exp[0] == ["Samples", "SBS96A", "SBS96B", "SBS96C"] and [row[0] for row in exp[1:]] == names, exp[:2])
+        exp = e2e.read_tsv(os.path.join(out1, "exposures.tsv"))
+        checks.check("%s: exposures header and sample order" % b,
+                     exp[0] == ["Samples", "SBS96A", "SBS96B", "SBS96C"] and [row[0] for row in exp[1:]] == names, exp[:2])
 
-        st = read_tsv(os.path.join(out1, "sample_stats.tsv"))
-        check("%s: sample_stats header" % b, st[0] == ["Sample", "Total", "Cosine", "L1_pct", "L2_pct", "KL"], st[0])
+        st = e2e.read_tsv(os.path.join(out1, "sample_stats.tsv"))
+        checks.check("%s: sample_stats header" % b,
+                     st[0] == ["Sample", "Total", "Cosine", "L1_pct", "L2_pct", "KL"], st[0])
         totals_ok = [row[0] for row in st[1:]] == names and all(float(row[1]) == sum(cols[j]) for j, row in enumerate(st[1:]))
-        check("%s: sample_stats totals" % b, totals_ok, st[:3])
-        check("%s: cosines in (0, 1]" % b, all(0 < float(row[2]) <= 1 + 1e-12 for row in st[1:]), st[:3])
+        checks.check("%s: sample_stats totals" % b, totals_ok, st[:3])
+        checks.check("%s: cosines in (0, 1]" % b, all(0 < float(row[2]) <= 1 + 1e-12 for row in st[1:]), st[:3])
         # the stats agree with signatures x exposures, as written (round-trip exact numbers)
         W = [[float(x) for x in row[1:]] for row in sig[1:]]
         H = [[float(x) for x in row[1:]] for row in exp[1:]]
@@ -204,52 +157,52 @@ def main():
             v = cols[j]
             l1 = 100 * sum(abs(v[i] - vhat[i]) for i in range(96)) / sum(v)
             worst = max(worst, abs(l1 - float(st[j + 1][3])))
-        check("%s: L1_pct recomputed from the written files" % b, worst < 1e-6, worst)
+        checks.check("%s: L1_pct recomputed from the written files" % b, worst < 1e-6, worst)
 
-        tr = read_tsv(os.path.join(out1, "trace.tsv"))
-        check("%s: trace header" % b, tr[0] == ["Iteration", "Objective"] and tr[1][0] == "0", tr[:2])
-        check("%s: trace iterations numbered" % b, [int(row[0]) for row in tr[1:]] == list(range(len(tr) - 1)))
+        tr = e2e.read_tsv(os.path.join(out1, "trace.tsv"))
+        checks.check("%s: trace header" % b, tr[0] == ["Iteration", "Objective"] and tr[1][0] == "0", tr[:2])
+        checks.check("%s: trace iterations numbered" % b, [int(row[0]) for row in tr[1:]] == list(range(len(tr) - 1)))
 
         meta_text = open(os.path.join(out1, "metadata.toml")).read()
         if tomllib:
             try:
                 meta = tomllib.loads(meta_text)
             except Exception as e:  # noqa: BLE001
-                check("%s: metadata.toml parses" % b, False, e)
+                checks.check("%s: metadata.toml parses" % b, False, e)
                 continue
             md5 = hashlib.md5(open(matrix, "rb").read()).hexdigest()
             ex = meta["extract"]
-            check("%s: metadata fields" % b,
-                  ex["backend_info"]["name"] == b and ex["backend"] == b and ex["k"] == 3 and ex["seed"] == 7
-                  and ex["max-iter"] == 300 and ex["tol"] == 1e-8 and ex["matrix"] == matrix
-                  and ex["input"]["matrix"] == matrix and ex["input"]["md5"] == md5
-                  and ex["backend_info"]["file"] == os.path.join(plugins, b + ".so")
-                  and meta["argv"][:2] == ["sigstream", "extract"] and meta["stages"] == ["extract"]
-                  and meta["sigstream_version"] and ex["backend_info"]["version"], meta_text)
-            check("%s: trace has iterations + 1 rows" % b, len(tr) - 1 == ex["iterations"] + 1, (len(tr), ex["iterations"]))
+            checks.check("%s: metadata fields" % b,
+                         ex["backend_info"]["name"] == b and ex["backend"] == b and ex["k"] == 3 and ex["seed"] == 7
+                         and ex["max-iter"] == 300 and ex["tol"] == 1e-8 and ex["matrix"] == matrix
+                         and ex["input"]["matrix"] == matrix and ex["input"]["md5"] == md5
+                         and ex["backend_info"]["file"] == os.path.join(plugins, b + ".so")
+                         and meta["argv"][:2] == ["sigstream", "extract"] and meta["stages"] == ["extract"]
+                         and meta["sigstream_version"] and ex["backend_info"]["version"], meta_text)
+            checks.check("%s: trace has iterations + 1 rows" % b,
+                         len(tr) - 1 == ex["iterations"] + 1, (len(tr), ex["iterations"]))
             r = run(["backends"])
-            listed = []
-            block = r.stdout.split("\n" + b + " ", 1)[-1] if not r.stdout.startswith(b + " ") else r.stdout[len(b) + 1:]
-            for line in block.split("\n\n")[0].splitlines():
-                if line.startswith("    ") and " = " in line:
-                    listed.append(line.strip().split(" = ")[0])
-            check("%s: metadata lists every parameter, defaults included" % b,
-                  sorted(ex["params"].keys()) == sorted(listed) and ex["param"] == [], (ex["params"], listed))
+            listed = e2e.backend_params(r.stdout, b)
+            checks.check("%s: metadata lists every parameter, defaults included" % b,
+                         sorted(ex["params"].keys()) == sorted(listed) and ex["param"] == [], (ex["params"], listed))
         else:
-            print("notice: Python < 3.11 has no tomllib; metadata.toml is checked loosely")
-            check("%s: metadata mentions the backend" % b, 'name = "%s"' % b in meta_text and "seed = 7" in meta_text)
+            print("note: Python < 3.11 has no tomllib; metadata.toml is checked loosely")
+            checks.check("%s: metadata mentions the backend" % b,
+                         'name = "%s"' % b in meta_text and "seed = 7" in meta_text)
 
         out3 = os.path.join(runs, b + "_tol0")
         r = run(["extract", "--matrix", matrix, "--backend", b, "--k", "2", "--tol", "0", "--max-iter", "7", "--quiet",
                  "--out-dir", out3])
-        tr = read_tsv(os.path.join(out3, "trace.tsv")) if r.returncode == 0 else []
-        check("%s: --tol 0 --max-iter 7 gives 8 trace rows" % b, r.returncode == 0 and len(tr) == 9, r.stderr + str(tr))
+        tr = e2e.read_tsv(os.path.join(out3, "trace.tsv")) if r.returncode == 0 else []
+        checks.check("%s: --tol 0 --max-iter 7 gives 8 trace rows" % b,
+                     r.returncode == 0 and len(tr) == 9, r.stderr + str(tr))
 
         # not quiet: one closing line on stderr naming the backend and the folder
         out4 = os.path.join(runs, b + "_talk")
         r = run(["extract", "--matrix", matrix, "--backend", b, "--k", "2", "--max-iter", "20", "--out-dir", out4])
-        check("%s: closing line on stderr" % b, r.returncode == 0 and (PREFIX + b + " K=2: ") in r.stderr and out4 in r.stderr,
-              r.stderr)
+        checks.check("%s: closing line on stderr" % b,
+                     r.returncode == 0 and (PREFIX + b + " K=2: ") in r.stderr and out4 in r.stderr,
+                     r.stderr)
 
     # ------------------------------------------------------------------ parameters and config (nmf)
     if "nmf" in present:
@@ -258,46 +211,47 @@ def main():
         r1 = run(common + ["--param", "nmf.objective=frobenius", "--out-dir", pa])
         r2 = run(common + ["--param", "objective=frobenius", "--out-dir", pb])
         cfg = os.path.join(inputs, "extract.toml")
-        write(cfg, 'matrix = "%s"\nbackend = "nmf"\nk = 2\nmax-iter = 50\nquiet = true\nparam = ["nmf.objective=frobenius"]\n'
-              % matrix)
+        e2e.write(cfg, 'matrix = "%s"\nbackend = "nmf"\nk = 2\nmax-iter = 50\nquiet = true\nparam = ["nmf.objective=frobenius"]\n'
+                  % matrix)
         r3 = run(["extract", "--config", cfg, "--out-dir", pc])
         ok = r1.returncode == 0 and r2.returncode == 0 and r3.returncode == 0
-        check("--param nmf.KEY=V, --param KEY=V and --config agree",
-              ok and all(open(os.path.join(pa, f)).read() == open(os.path.join(pb, f)).read() ==
-                         open(os.path.join(pc, f)).read() for f in RUN_FILES if f != "metadata.toml"),
-              r1.stderr + r2.stderr + r3.stderr)
+        checks.check("--param nmf.KEY=V, --param KEY=V and --config agree",
+                     ok and all(open(os.path.join(pa, f)).read() == open(os.path.join(pb, f)).read() ==
+                                open(os.path.join(pc, f)).read() for f in RUN_FILES if f != "metadata.toml"),
+                     r1.stderr + r2.stderr + r3.stderr)
         if ok and tomllib:
             meta = tomllib.loads(open(os.path.join(pa, "metadata.toml")).read())
             ex = meta["extract"]
-            check("metadata records the override and the other defaults",
-                  ex["params"]["objective"] == "frobenius" and ex["param"] == ["nmf.objective=frobenius"]
-                  and len(ex["params"]) >= 2, ex)
+            checks.check("metadata records the override and the other defaults",
+                         ex["params"]["objective"] == "frobenius" and ex["param"] == ["nmf.objective=frobenius"]
+                         and len(ex["params"]) >= 2, ex)
         default_run = os.path.join(runs, "param_default")
         r = run(common + ["--out-dir", default_run])
-        check("the parameter changes the result", r.returncode == 0 and
-              open(os.path.join(default_run, "trace.tsv")).read() != open(os.path.join(pa, "trace.tsv")).read(), r.stderr)
+        checks.check("the parameter changes the result", r.returncode == 0 and
+                     open(os.path.join(default_run, "trace.tsv")).read() != open(os.path.join(pa, "trace.tsv")).read(), r.stderr)
 
     # ------------------------------------------------------------------ empty samples (test plugin and nmf)
     cols_e = make_counts(6, seed=5, empty=(1, 4))
     matrix_e = os.path.join(inputs, "with_empty.tsv")
-    write(matrix_e, matrix_text(cols_e))
+    e2e.write(matrix_e, e2e.matrix_text(cols_e))
     for b, runner in [("testfixed", run_test)] + ([("nmf", run)] if "nmf" in present else []):
         out = os.path.join(runs, "empty_" + b)
         r = runner(["extract", "--matrix", matrix_e, "--backend", b, "--k", "2", "--max-iter", "50", "--out-dir", out])
         warn = [l for l in r.stderr.splitlines() if l.startswith(PREFIX + "warning: ") and "S2" in l and "S5" in l]
-        check("%s: all-zero samples: warning, still succeeds" % b, r.returncode == 0 and len(warn) == 1, r.stderr)
+        checks.check("%s: all-zero samples: warning, still succeeds" % b,
+                     r.returncode == 0 and len(warn) == 1, r.stderr)
         if r.returncode == 0:
-            exp = read_tsv(os.path.join(out, "exposures.tsv"))
-            st = read_tsv(os.path.join(out, "sample_stats.tsv"))
-            check("%s: empty samples get zero exposures and zero stats" % b,
-                  [row[0] for row in exp[1:]] == ["S1", "S2", "S3", "S4", "S5", "S6"]
-                  and exp[2][1:] == ["0", "0"] and exp[5][1:] == ["0", "0"]
-                  and st[2][1:] == ["0"] * 5 and st[5][1:] == ["0"] * 5 and float(exp[1][1]) > 0, (exp, st))
+            exp = e2e.read_tsv(os.path.join(out, "exposures.tsv"))
+            st = e2e.read_tsv(os.path.join(out, "sample_stats.tsv"))
+            checks.check("%s: empty samples get zero exposures and zero stats" % b,
+                         [row[0] for row in exp[1:]] == ["S1", "S2", "S3", "S4", "S5", "S6"]
+                         and exp[2][1:] == ["0", "0"] and exp[5][1:] == ["0", "0"]
+                         and st[2][1:] == ["0"] * 5 and st[5][1:] == ["0"] * 5 and float(exp[1][1]) > 0, (exp, st))
         if b == "testfixed" and r.returncode == 0:
-            exp = read_tsv(os.path.join(out, "exposures.tsv"))
+            exp = e2e.read_tsv(os.path.join(out, "exposures.tsv"))
             # the fixed factorisation gives every signature total / K mutations
-            check("testfixed: exposures are mutations attributed",
-                  all(abs(sum(float(x) for x in exp[j + 1][1:]) - sum(cols_e[j])) < 1e-9 for j in range(6)), exp)
+            checks.check("testfixed: exposures are mutations attributed",
+                         all(abs(sum(float(x) for x in exp[j + 1][1:]) - sum(cols_e[j])) < 1e-9 for j in range(6)), exp)
 
     # ------------------------------------------------------------------ the output folder
     if True:  # with the test plugin, so this runs whatever backends are built
@@ -308,49 +262,50 @@ def main():
         d = os.path.join(parent, "D")
         os.makedirs(d)
         r = runner(args + ["--out-dir", d])
-        check("an existing empty folder is used", r.returncode == 0 and sorted(os.listdir(d)) == RUN_FILES, r.stderr)
+        checks.check("an existing empty folder is used",
+                     r.returncode == 0 and sorted(os.listdir(d)) == RUN_FILES, r.stderr)
         r = runner(args + ["--out-dir", d])
-        check("an existing non-empty folder is refused (exit 2, one line)",
-              r.returncode == 2 and len(r.stderr.splitlines()) == 1 and r.stderr.startswith(PREFIX)
-              and "--force" in r.stderr and sorted(os.listdir(d)) == RUN_FILES, r.stderr)
-        write(os.path.join(d, "extra.txt"), "x")
+        checks.check("an existing non-empty folder is refused (exit 2, one line)",
+                     r.returncode == 2 and len(r.stderr.splitlines()) == 1 and r.stderr.startswith(PREFIX)
+                     and "--force" in r.stderr and sorted(os.listdir(d)) == RUN_FILES, r.stderr)
+        e2e.write(os.path.join(d, "extra.txt"), "x")
         r = runner(args + ["--out-dir", d, "--force"])
-        check("--force replaces it", r.returncode == 0 and sorted(os.listdir(d)) == RUN_FILES, r.stderr)
+        checks.check("--force replaces it", r.returncode == 0 and sorted(os.listdir(d)) == RUN_FILES, r.stderr)
         r = runner(args + ["--out-dir", d + "/"])
-        check("a trailing slash names the same folder", r.returncode == 2, r.stderr)
+        checks.check("a trailing slash names the same folder", r.returncode == 2, r.stderr)
         f = os.path.join(parent, "F")
-        write(f, "a file\n")
+        e2e.write(f, "a file\n")
         r = runner(args + ["--out-dir", f, "--force"])
-        check("a file at --out-dir is refused, even with --force", r.returncode == 2 and open(f).read() == "a file\n"
-              and len(r.stderr.splitlines()) == 1 and "is not a folder" in r.stderr, r.stderr)
+        checks.check("a file at --out-dir is refused, even with --force",
+                     r.returncode == 2 and open(f).read() == "a file\n"
+                     and len(r.stderr.splitlines()) == 1 and "is not a folder" in r.stderr, r.stderr)
         shutil.copy(matrix, os.path.join(d, "input.tsv"))
         r = runner(["extract", "--matrix", os.path.join(d, "input.tsv"), "--backend", b, "--k", "2", "--quiet",
                     "--out-dir", d, "--force"])
-        check("--force refuses to replace the folder holding the matrix",
-              r.returncode == 2 and os.path.exists(os.path.join(d, "input.tsv")) and "holding the input" in r.stderr, r.stderr)
-        check("no temporary folders left next to the output", sorted(os.listdir(parent)) == ["D", "F"], os.listdir(parent))
+        checks.check("--force refuses to replace the folder holding the matrix",
+                     r.returncode == 2 and os.path.exists(os.path.join(d, "input.tsv")) and "holding the input" in r.stderr, r.stderr)
+        checks.check("no temporary folders left next to the output",
+                     sorted(os.listdir(parent)) == ["D", "F"], os.listdir(parent))
 
     # ------------------------------------------------------------------ bad input
     bad = os.path.join(work, "bad")
     os.makedirs(bad)
 
     def bad_matrix(name, text):
-        p = os.path.join(bad, name)
-        write(p, text)
-        return p
+        return e2e.write(os.path.join(bad, name), text)
 
     small = make_counts(4, seed=3)
-    m_nan = bad_matrix("nan.tsv", matrix_text(small, cell=(5, 1, "NaN")))
-    m_neg = bad_matrix("negative.tsv", matrix_text(small, cell=(7, 2, "-3")))
-    m_text = bad_matrix("text.tsv", matrix_text(small, cell=(9, 0, "twelve")))
-    dup_labels = list(LABELS)
+    m_nan = bad_matrix("nan.tsv", e2e.matrix_text(small, cell=(5, 1, "NaN")))
+    m_neg = bad_matrix("negative.tsv", e2e.matrix_text(small, cell=(7, 2, "-3")))
+    m_text = bad_matrix("text.tsv", e2e.matrix_text(small, cell=(9, 0, "twelve")))
+    dup_labels = list(e2e.LABELS)
     dup_labels[10] = dup_labels[9]
-    m_duplab = bad_matrix("dup_labels.tsv", matrix_text(small, labels=dup_labels))
-    m_dupname = bad_matrix("dup_names.tsv", matrix_text(small, names=["A", "B", "A", "C"]))
-    m_one = bad_matrix("one_nonempty.tsv", matrix_text(make_counts(3, seed=4, empty=(0, 2))))
-    m_zero = bad_matrix("all_empty.tsv", matrix_text(make_counts(3, seed=4, empty=(0, 1, 2))))
-    m_ok = bad_matrix("ok.tsv", matrix_text(small))  # 4 samples: K from 1 to 3
-    m_wide = bad_matrix("wide.tsv", matrix_text(make_counts(100, seed=8)))  # 100 samples: K from 1 to 95
+    m_duplab = bad_matrix("dup_labels.tsv", e2e.matrix_text(small, labels=dup_labels))
+    m_dupname = bad_matrix("dup_names.tsv", e2e.matrix_text(small, names=["A", "B", "A", "C"]))
+    m_one = bad_matrix("one_nonempty.tsv", e2e.matrix_text(make_counts(3, seed=4, empty=(0, 2))))
+    m_zero = bad_matrix("all_empty.tsv", e2e.matrix_text(make_counts(3, seed=4, empty=(0, 1, 2))))
+    m_ok = bad_matrix("ok.tsv", e2e.matrix_text(small))  # 4 samples: K from 1 to 3
+    m_wide = bad_matrix("wide.tsv", e2e.matrix_text(make_counts(100, seed=8)))  # 100 samples: K from 1 to 95
 
     nmf_or_test = "nmf" if "nmf" in present else "testfixed"
     runner_default = run if "nmf" in present else run_test
@@ -408,19 +363,13 @@ def main():
          runner_default),
     ]
     for name, args, status, expect, runner in cases:
-        case_dir = os.path.join(bad, "case_" + "".join(c if c.isalnum() else "_" for c in name))
-        os.makedirs(case_dir)
+        case_dir = e2e.case_folder(bad, name)
         out = os.path.join(case_dir, "missing", "out") if name == "output folder's parent missing" else os.path.join(case_dir, "out")
         r = runner(["extract"] + args + ["--out-dir", out])
-        lines = r.stderr.splitlines()
-        ok = (r.returncode == status and len(lines) == 1 and lines[0].startswith(PREFIX) and expect in lines[0]
-              and "warning" not in lines[0] and r.stdout == "" and os.listdir(case_dir) == [])
-        check("bad input: " + name, ok, "exit %d, stderr %r, left %r" % (r.returncode, r.stderr, os.listdir(case_dir)))
+        checks.check("bad input: " + name, *e2e.clean_failure(r, status, PREFIX, [expect], case_dir, no_warning=True))
 
-    failed = results.count(False)
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+    checks.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -20,7 +20,6 @@ the commit).
 import argparse
 import os
 import shutil
-import sys
 
 import e2e
 
@@ -107,33 +106,31 @@ def make_inputs(work):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sigstream", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--plugins", required=True)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sigstream", required=True, help="the sigstream binary")
+    ap.add_argument("--workdir", required=True, help="scratch folder (wiped and re-created)")
+    ap.add_argument("--plugins", required=True, help="the folder of the real backends")
     ap.add_argument("--group", choices=["portable", "nmf", "all"], default="all")
-    ap.add_argument("--update", action="store_true")
+    ap.add_argument("--update", action="store_true", help="rewrite tests/golden/expected from this binary")
     a = ap.parse_args()
     exe = os.path.abspath(a.sigstream)
     work = e2e.fresh_folder(os.path.abspath(a.workdir))
+    plugins = os.path.abspath(a.plugins)
     make_inputs(work)
-    env = dict(os.environ, SIGSTREAM_PLUGIN_PATH=os.path.abspath(a.plugins))
+    run = e2e.Runner(exe, e2e.plugin_env(plugins))
     checks = e2e.Checks()
 
     level = isa_level()
     saved_level = open(os.path.join(EXPECTED, "ISA")).read().strip() if os.path.exists(
         os.path.join(EXPECTED, "ISA")) else level
     for plugin in ("nmf", "cnmf", "aenmf"):
-        if not os.path.exists(os.path.join(a.plugins, plugin + ".so")):
-            checks.skip("the %s plugin is not built (%s)" % (plugin, a.plugins))
+        if not os.path.exists(os.path.join(plugins, plugin + ".so")):
+            checks.skip("every case: the %s plugin is not built (%s)" % (plugin, plugins))
             checks.finish()
     groups = ["portable", "nmf"] if a.group == "all" else [a.group]
     if "nmf" in groups and level != saved_level and not a.update:
         checks.skip("the nmf cases: the saved files come from an %s CPU, this one is %s" % (saved_level, level))
         groups.remove("nmf")
-
-    def run(args):
-        return e2e.run([exe] + args, cwd=work, env=env)
 
     for case, group, args in CASES:
         if group not in groups:
@@ -141,7 +138,7 @@ def main():
         commands = SHARDS if args is None else [args]
         os.makedirs(os.path.join(work, "out", case))  # empty: run folders may be created in it
         for command in commands:
-            r = run(command)
+            r = run(command, cwd=work)
             if r.returncode != 0:
                 checks.check("%s runs" % case, False, "%s\n%s" % (" ".join(command), r.stderr))
                 break

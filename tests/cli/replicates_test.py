@@ -3,8 +3,8 @@
 
 Usage: replicates_test.py --sigstream PATH --workdir DIR --plugins DIR
 
-  --plugins  the folder of the real backends (build/plugins); the nmf backend is needed (without it every
-             check is skipped with a notice)
+  --plugins  the folder of the real backends (build/plugins); the nmf backend is needed (without it the
+             script reports SKIPPED, exit 77)
 
 The script writes small count matrices into DIR/inputs (96 channels x 6-40 samples, multinomial draws from
 COSMIC SBS1, SBS4 and SBS13 of data/cosmic/COSMIC_v3.4_SBS_GRCh37.txt, or from three random profiles when
@@ -23,22 +23,18 @@ that file is not found; all seeded), then checks
     temporary file);
   * --normalise 100x with a hypermutated sample: its exposures sum to its true total within 1 %.
 
-Standard library only. Prints `ok <name>` or `FAIL <name>: reason` per check, then `N passed, M failed`;
-exits with status 1 when any check failed.
+Standard library only (and tests/cli/e2e.py). Prints `ok <name>` or `FAIL <name>: reason` per check, then
+`N passed, M failed`; exits with status 1 when any check failed.
 """
 
 import argparse
-import math
 import os
 import random
-import shutil
-import subprocess
-import sys
 
-TIMEOUT = 300
+import e2e
+
+TIMEOUT = 300  # seconds per run
 MAX_ITER = "400"
-COSMIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "cosmic",
-                      "COSMIC_v3.4_SBS_GRCh37.txt")
 PLANTED = ("SBS1", "SBS4", "SBS13")  # pairwise cosines below 0.11
 TOP_FILES = ["consensus.tsv", "exposures.tsv", "medoids.tsv", "metadata.toml", "sample_stats.tsv", "selection.tsv",
              "signatures.tsv", "solutions", "stability.tsv"]  # consensus.tsv: the chosen K before --refine minvol
@@ -47,30 +43,14 @@ SOLUTION_FILES = ["exposures.tsv", "medoids.tsv", "replicates.tsv", "sample_stat
 SELECTION_HEADER = ["K", "MeanStability", "MinStability", "FrobeniusPct", "KL", "MeanSampleCosine", "Chosen"]
 
 
-def sbs96_labels():
-    bases = "ACGT"
-    subs = ["C>A", "C>G", "C>T", "T>A", "T>C", "T>G"]
-    return ["%s[%s]%s" % (f, s, t) for f in bases for s in subs for t in bases]
-
-
-LABELS = sbs96_labels()
-
-
-def cosine(a, b):
-    return sum(x * y for x, y in zip(a, b)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
-
-
 def load_profiles(rng):
     """Three well separated profiles: COSMIC SBS1, SBS4, SBS13 (matched by label), else random ones."""
-    if os.path.exists(COSMIC):
-        with open(COSMIC, encoding="utf-8-sig") as f:
-            rows = [line.rstrip("\r\n").split("\t") for line in f if line.strip()]
-        header = rows[0]
-        by_label = {r[0]: r for r in rows[1:]}
+    if os.path.exists(e2e.COSMIC):
+        labels, cosmic = e2e.read_signatures(e2e.COSMIC)
+        row = {label: i for i, label in enumerate(labels)}
         sigs = []
         for name in PLANTED:
-            j = header.index(name)
-            col = [float(by_label[label][j]) for label in LABELS]
+            col = [cosmic[name][row[label]] for label in e2e.LABELS]
             total = sum(col)
             sigs.append([x / total for x in col])
         return sigs, "COSMIC " + ", ".join(PLANTED)
@@ -102,121 +82,42 @@ def make_counts(rng, sigs, n_samples, mean_total=3000, hyper=None):
     return cols
 
 
-def matrix_text(cols, names=None):
-    names = names or ["S%d" % (j + 1) for j in range(len(cols))]
-    lines = ["\t".join(["MutationType"] + names)]
-    for i, label in enumerate(LABELS):
-        lines.append("\t".join([label] + [str(c[i]) for c in cols]))
-    return "\n".join(lines) + "\n"
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-
-
-def read_tsv(path):
-    with open(path) as f:
-        return [line.rstrip("\n").split("\t") for line in f]
-
-
-def tree(folder):
-    """Every file under folder, as sorted relative paths."""
-    out = []
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            out.append(os.path.relpath(os.path.join(root, name), folder))
-    return sorted(out)
-
-
-def tree_diff(a, b, skip=("metadata.toml",)):
-    """'' when folders a and b hold the same files with the same bytes (but `skip`), else what differs."""
-    if not (os.path.isdir(a) and os.path.isdir(b)):
-        return "missing folder: %s" % (a if not os.path.isdir(a) else b)
-    ta, tb = tree(a), tree(b)
-    if ta != tb:
-        return "files in one folder only: %r" % sorted(set(ta) ^ set(tb))
-    diff = []
-    for rel in ta:
-        if os.path.basename(rel) in skip:
-            continue
-        with open(os.path.join(a, rel), "rb") as fa, open(os.path.join(b, rel), "rb") as fb:
-            if fa.read() != fb.read():
-                diff.append(rel)
-    return "files differ: %r" % diff if diff else ""
-
-
-class Runner:
-    def __init__(self, exe, env):
-        self.exe = exe
-        self.env = env
-
-    def __call__(self, args, cwd=None):
-        return subprocess.run([self.exe] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=True, env=self.env, cwd=cwd, timeout=TIMEOUT)
-
-    def many(self, arg_lists):
-        """Runs the commands two at a time (the machine has 2 cores); returns their results in order."""
-        results = [None] * len(arg_lists)
-        pending = list(enumerate(arg_lists))
-        running = []
-        while pending or running:
-            while pending and len(running) < 2:
-                i, args = pending.pop(0)
-                running.append((i, subprocess.Popen([self.exe] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                                    universal_newlines=True, env=self.env)))
-            i, p = running.pop(0)
-            out, err = p.communicate(timeout=TIMEOUT)
-            results[i] = subprocess.CompletedProcess(p.args, p.returncode, out, err)
-        return results
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sigstream", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--plugins", required=True)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sigstream", required=True, help="the sigstream binary")
+    ap.add_argument("--workdir", required=True, help="scratch folder (wiped and re-created)")
+    ap.add_argument("--plugins", required=True, help="the folder of the real backends")
     a = ap.parse_args()
     exe = os.path.abspath(a.sigstream)
-    work = os.path.abspath(a.workdir)
+    work = e2e.fresh_folder(os.path.abspath(a.workdir))
     plugins = os.path.abspath(a.plugins)
-    shutil.rmtree(work, ignore_errors=True)
     inputs = os.path.join(work, "inputs")
     runs = os.path.join(work, "runs")
     shards = os.path.join(work, "shards")
     for d in (inputs, runs, shards):
         os.makedirs(d)
-
-    results = []
-
-    def check(name, cond, detail=""):
-        results.append(bool(cond))
-        print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)[:2000]))
-        return cond
+    checks = e2e.Checks(detail_limit=2000)
 
     if not os.path.exists(os.path.join(plugins, "nmf.so")):
-        print("notice: backend nmf is not built in %s: the replicate checks are skipped" % plugins)
-        print("0 passed, 0 failed")
-        return 0
-    env = dict(os.environ)
-    env["SIGSTREAM_PLUGIN_PATH"] = plugins
-    run = Runner(exe, env)
+        checks.skip("every check: the nmf backend is not built in %s" % plugins)
+        checks.finish()
+    run = e2e.Runner(exe, e2e.plugin_env(plugins), timeout=TIMEOUT)
 
     # ------------------------------------------------------------------ inputs
     rng = random.Random(20240611)
     sigs, origin = load_profiles(rng)
-    print("notice: planted signatures: %s (pairwise cosines %s)" %
-          (origin, ", ".join("%.3f" % cosine(sigs[i], sigs[j]) for i in range(3) for j in range(i + 1, 3))))
+    print("note: planted signatures: %s (pairwise cosines %s)" %
+          (origin, ", ".join("%.3f" % e2e.cosine(sigs[i], sigs[j]) for i in range(3) for j in range(i + 1, 3))))
     planted_cols = make_counts(rng, sigs, 40)
     planted = os.path.join(inputs, "planted.tsv")
-    write(planted, matrix_text(planted_cols))
+    e2e.write(planted, e2e.matrix_text(planted_cols))
     other = os.path.join(inputs, "other.tsv")  # same samples, other counts
-    write(other, matrix_text(make_counts(rng, sigs, 40)))
+    e2e.write(other, e2e.matrix_text(make_counts(rng, sigs, 40)))
     six = os.path.join(inputs, "six.tsv")  # 6 samples: K from 1 to 5
-    write(six, matrix_text(make_counts(rng, sigs, 6, mean_total=500)))
+    e2e.write(six, e2e.matrix_text(make_counts(rng, sigs, 6, mean_total=500)))
     hyper_cols = make_counts(rng, sigs, 30, mean_total=1500, hyper=(7, 50000))
     hyper = os.path.join(inputs, "hyper.tsv")
-    write(hyper, matrix_text(hyper_cols))
+    e2e.write(hyper, e2e.matrix_text(hyper_cols))
 
     base = ["extract", "--matrix", planted, "--backend", "nmf", "--max-iter", MAX_ITER, "--quiet"]
 
@@ -235,74 +136,78 @@ def main():
         base + ["--k-range", "2:4", "--replicates", "6", "--seed", "5", "--out-dir", out("r6")],
     ])
     d = out("main")
-    if check("extract --k-range 2:4 --replicates 5 succeeds quietly",
-             r_main.returncode == 0 and r_main.stderr == "" and r_main.stdout == "", r_main.stderr):
-        check("run folder: the top files", sorted(os.listdir(d)) == TOP_FILES, os.listdir(d))
+    if checks.check("extract --k-range 2:4 --replicates 5 succeeds quietly",
+                    r_main.returncode == 0 and r_main.stderr == "" and r_main.stdout == "", r_main.stderr):
+        checks.check("run folder: the top files", sorted(os.listdir(d)) == TOP_FILES, os.listdir(d))
         sol = os.path.join(d, "solutions")
-        check("run folder: solutions/K2..K4", sorted(os.listdir(sol)) == ["K2", "K3", "K4"], os.listdir(sol))
-        rows = read_tsv(os.path.join(d, "selection.tsv"))
+        checks.check("run folder: solutions/K2..K4", sorted(os.listdir(sol)) == ["K2", "K3", "K4"], os.listdir(sol))
+        rows = e2e.read_tsv(os.path.join(d, "selection.tsv"))
         chosen_k = next((int(r[0]) for r in rows[1:] if len(r) > 6 and r[6] == "1"), None)
         for k in (2, 3, 4):
             kd = os.path.join(sol, "K%d" % k)
             expected_files = sorted(SOLUTION_FILES + (["consensus.tsv"] if k == chosen_k else []))
-            check("solutions/K%d holds its files" % k, os.path.isdir(kd) and sorted(os.listdir(kd)) == expected_files,
-                  os.listdir(kd) if os.path.isdir(kd) else "missing")
-        sel = read_tsv(os.path.join(d, "selection.tsv"))
-        check("selection.tsv header", sel[0][:7] == SELECTION_HEADER, sel[0])
+            checks.check("solutions/K%d holds its files" % k,
+                         os.path.isdir(kd) and sorted(os.listdir(kd)) == expected_files,
+                         os.listdir(kd) if os.path.isdir(kd) else "missing")
+        sel = e2e.read_tsv(os.path.join(d, "selection.tsv"))
+        checks.check("selection.tsv header", sel[0][:7] == SELECTION_HEADER, sel[0])
         ci = sel[0].index("Chosen") if "Chosen" in sel[0] else 6
-        check("selection.tsv: one row per K, in order", [row[0] for row in sel[1:]] == ["2", "3", "4"], sel)
+        checks.check("selection.tsv: one row per K, in order", [row[0] for row in sel[1:]] == ["2", "3", "4"], sel)
         chosen = [row[0] for row in sel[1:] if row[ci] == "1"]
-        check("selection.tsv: exactly one Chosen = 1, the rest 0",
-              len(chosen) == 1 and all(row[ci] in ("0", "1") for row in sel[1:]), sel)
+        checks.check("selection.tsv: exactly one Chosen = 1, the rest 0",
+                     len(chosen) == 1 and all(row[ci] in ("0", "1") for row in sel[1:]), sel)
         if chosen:
             kd = os.path.join(sol, "K" + chosen[0])
             same = [f for f in SOLUTION_FILES if f != "replicates.tsv"
                     and open(os.path.join(d, f), "rb").read() == open(os.path.join(kd, f), "rb").read()]
-            check("the top files equal solutions/K%s's byte for byte" % chosen[0], len(same) == 5, same)
-            check("on the planted 3-signature matrix the chosen K is 3", chosen[0] == "3", sel)
+            checks.check("the top files equal solutions/K%s's byte for byte" % chosen[0], len(same) == 5, same)
+            checks.check("on the planted 3-signature matrix the chosen K is 3", chosen[0] == "3", sel)
         for k in (2, 3, 4):
             kd = os.path.join(sol, "K%d" % k)
-            sig = read_tsv(os.path.join(kd, "signatures.tsv"))
-            ok = len(sig) == 97 and [row[0] for row in sig[1:]] == LABELS and len(sig[0]) == k + 1
+            sig = e2e.read_tsv(os.path.join(kd, "signatures.tsv"))
+            ok = len(sig) == 97 and [row[0] for row in sig[1:]] == e2e.LABELS and len(sig[0]) == k + 1
             sums = [sum(float(row[c]) for row in sig[1:]) for c in range(1, k + 1)] if ok else []
-            check("K%d: signatures.tsv: %d columns summing to 1, rows in SigProfiler order" % (k, k),
-                  ok and all(abs(s - 1) < 1e-9 for s in sums) and all(float(x) >= 0 for row in sig[1:] for x in row[1:]),
-                  (sig[0], sums))
-            exp = read_tsv(os.path.join(kd, "exposures.tsv"))
-            check("K%d: exposures.tsv: one row per sample" % k,
-                  exp[0] == ["Samples"] + sig[0][1:] and [row[0] for row in exp[1:]] == ["S%d" % (j + 1) for j in range(40)],
-                  exp[:2])
-            rep = read_tsv(os.path.join(kd, "replicates.tsv"))
+            checks.check("K%d: signatures.tsv: %d columns summing to 1, rows in SigProfiler order" % (k, k),
+                         ok and all(abs(s - 1) < 1e-9 for s in sums) and all(float(x) >= 0 for row in sig[1:] for x in row[1:]),
+                         (sig[0], sums))
+            exp = e2e.read_tsv(os.path.join(kd, "exposures.tsv"))
+            checks.check("K%d: exposures.tsv: one row per sample" % k,
+                         exp[0] == ["Samples"] + sig[0][1:] and [row[0] for row in exp[1:]] == ["S%d" % (j + 1) for j in range(40)],
+                         exp[:2])
+            rep = e2e.read_tsv(os.path.join(kd, "replicates.tsv"))
             header_ok = rep[0][:5] == ["Replicate", "BootstrapSeed", "StartSeed", "Iterations", "Objective"] \
                 and rep[0][5:] == sig[0][1:]
-            check("K%d: replicates.tsv header" % k, header_ok, rep[0])
-            check("K%d: replicates.tsv has 5 rows, replicates 0..4" % k,
-                  len(rep) == 6 and [row[0] for row in rep[1:]] == ["0", "1", "2", "3", "4"], rep)
+            checks.check("K%d: replicates.tsv header" % k, header_ok, rep[0])
+            checks.check("K%d: replicates.tsv has 5 rows, replicates 0..4" % k,
+                         len(rep) == 6 and [row[0] for row in rep[1:]] == ["0", "1", "2", "3", "4"], rep)
             perms = all(sorted(row[5:]) == [str(c) for c in range(1, k + 1)] and len(row) == k + 5 for row in rep[1:])
-            check("K%d: each replicate's assignment is a permutation of 1..%d" % (k, k), perms, rep)
-            stab = read_tsv(os.path.join(kd, "stability.tsv"))
-            check("K%d: stability.tsv: one row per signature" % k,
-                  stab[0][:2] == ["Signature", "Stability"] and [row[0] for row in stab[1:]] == sig[0][1:], stab)
-        sig = read_tsv(os.path.join(d, "signatures.tsv"))
+            checks.check("K%d: each replicate's assignment is a permutation of 1..%d" % (k, k), perms, rep)
+            stab = e2e.read_tsv(os.path.join(kd, "stability.tsv"))
+            checks.check("K%d: stability.tsv: one row per signature" % k,
+                         stab[0][:2] == ["Signature", "Stability"] and [row[0] for row in stab[1:]] == sig[0][1:], stab)
+        sig = e2e.read_tsv(os.path.join(d, "signatures.tsv"))
         sums = [sum(float(row[c]) for row in sig[1:]) for c in range(1, len(sig[0]))]
-        check("top signatures.tsv columns sum to 1", sums and all(abs(s - 1) < 1e-9 for s in sums), sums)
+        checks.check("top signatures.tsv columns sum to 1", sums and all(abs(s - 1) < 1e-9 for s in sums), sums)
 
     # ------------------------------------------------------------------ 2. byte-identity
-    check("--threads 1 and --threads 2 give identical files",
-          r_threads.returncode == 0 and not tree_diff(d, out("main_t2")), r_threads.stderr + tree_diff(d, out("main_t2")))
-    check("the same seed twice gives identical files",
-          r_again.returncode == 0 and not tree_diff(d, out("main_again")), r_again.stderr + tree_diff(d, out("main_again")))
+    diff = e2e.tree_diff(d, out("main_t2"))
+    checks.check("--threads 1 and --threads 2 give identical files", r_threads.returncode == 0 and not diff,
+                 r_threads.stderr + diff)
+    diff = e2e.tree_diff(d, out("main_again"))
+    checks.check("the same seed twice gives identical files",
+                 r_again.returncode == 0 and not diff, r_again.stderr + diff)
     rel = os.path.join("solutions", "K3", "replicates.tsv")
-    check("another --seed changes replicates.tsv",
-          r_seed.returncode == 0 and os.path.exists(os.path.join(out("seed8"), rel)) and os.path.exists(os.path.join(d, rel))
-          and open(os.path.join(out("seed8"), rel)).read() != open(os.path.join(d, rel)).read(), r_seed.stderr)
+    checks.check("another --seed changes replicates.tsv",
+                 r_seed.returncode == 0 and os.path.exists(os.path.join(out("seed8"), rel)) and os.path.exists(os.path.join(d, rel))
+                 and open(os.path.join(out("seed8"), rel)).read() != open(os.path.join(d, rel)).read(), r_seed.stderr)
 
-    check("the folder comparison itself sees another seed's run as different",
-          r_seed.returncode == 0 and "files differ" in tree_diff(d, out("seed8")), tree_diff(d, out("seed8")))
+    diff = e2e.tree_diff(d, out("seed8"))
+    checks.check("the folder comparison itself sees another seed's run as different",
+                 r_seed.returncode == 0 and "files differ" in diff, diff)
 
     # ------------------------------------------------------------------ 3. scatter and gather
     ref = out("r6")
-    check("the one-process run with 6 replicates succeeds", r_six.returncode == 0, r_six.stderr)
+    checks.check("the one-process run with 6 replicates succeeds", r_six.returncode == 0, r_six.stderr)
     sh_args = base + ["--k-range", "2:4", "--replicates", "6", "--seed", "5"]
     shard_specs = {  # name: extra arguments
         "all.shard.gz": ["--replicate-range", "0:6"],
@@ -333,16 +238,16 @@ def main():
         cmds.append(args + extra + ["--shard-out", os.path.join(shards, name)])
     shard_ok = True
     for (name, _), r in zip(shard_specs.items(), run.many(cmds)):
-        shard_ok &= check("extract --shard-out %s" % name,
-                          r.returncode == 0 and r.stderr == "" and os.path.isfile(os.path.join(shards, name)), r.stderr)
-    check("no other file next to the shards (no temporaries)", sorted(os.listdir(shards)) == sorted(shard_specs),
-          os.listdir(shards))
+        shard_ok &= checks.check("extract --shard-out %s" % name,
+                                 r.returncode == 0 and r.stderr == "" and os.path.isfile(os.path.join(shards, name)), r.stderr)
+    checks.check("no other file next to the shards (no temporaries)", sorted(os.listdir(shards)) == sorted(shard_specs),
+                 os.listdir(shards))
     gz = os.path.join(shards, "all.shard.gz")
-    check("a .gz shard is gzip-compressed", os.path.exists(gz) and open(gz, "rb").read(2) == b"\x1f\x8b")
+    checks.check("a .gz shard is gzip-compressed", os.path.exists(gz) and open(gz, "rb").read(2) == b"\x1f\x8b")
     plain = os.path.join(shards, "a02.shard")
     if os.path.exists(plain):
         first = open(plain).readline()
-        check("a shard starts with its magic line", first == "##sigstream-shard\t1\n", first)
+        checks.check("a shard starts with its magic line", first == "##sigstream-shard\t1\n", first)
 
     def S(*names):
         return [os.path.join(shards, n) for n in names]
@@ -358,50 +263,51 @@ def main():
     for i, (what, paths) in enumerate(merges):
         dest = os.path.join(merged, "m%d" % i)
         r = run(["consensus", "--quiet", "--out-dir", dest] + paths)
-        diff = tree_diff(ref, dest) if r.returncode == 0 else r.stderr
-        check("consensus of %s equals the one-process run byte for byte" % what, r.returncode == 0 and not diff, diff)
+        diff = e2e.tree_diff(ref, dest) if r.returncode == 0 else r.stderr
+        checks.check("consensus of %s equals the one-process run byte for byte" % what,
+                     r.returncode == 0 and not diff, diff)
     dest = os.path.join(merged, "talk")
     r = run(["consensus", "--out-dir", dest] + S("a26.shard", "a02.shard"))
     lines = r.stderr.splitlines()
-    check("consensus (not quiet): a line per stage and one closing line naming the folder",
-          r.returncode == 0 and len(lines) == 4 and all(l.startswith("sigstream consensus: ") for l in lines)
-          and [l.split(": ")[1] for l in lines[:3]] == ["consensus", "select", "refine"] and dest in lines[-1],
-          r.stderr)
-    check("consensus leaves no temporary folder", sorted(os.listdir(merged)) == ["m0", "m1", "m2", "m3", "talk"],
-          os.listdir(merged))
+    checks.check("consensus (not quiet): a line per stage and one closing line naming the folder",
+                 r.returncode == 0 and len(lines) == 4 and all(l.startswith("sigstream consensus: ") for l in lines)
+                 and [l.split(": ")[1] for l in lines[:3]] == ["consensus", "select", "refine"] and dest in lines[-1],
+                 r.stderr)
+    checks.check("consensus leaves no temporary folder", sorted(os.listdir(merged)) == ["m0", "m1", "m2", "m3", "talk"],
+                 os.listdir(merged))
 
     # ------------------------------------------------------------------ 4. fixed K
     r_k, r_one = run.many([
         base + ["--k", "3", "--replicates", "4", "--out-dir", out("k3r4")],
         base + ["--k", "3", "--out-dir", out("k3")],
     ])
-    if check("--k 3 --replicates 4 succeeds", r_k.returncode == 0, r_k.stderr):
-        sel = read_tsv(os.path.join(out("k3r4"), "selection.tsv"))
-        check("--k 3 --replicates 4: selection.tsv has one row, K 3, Chosen 1",
-              len(sel) == 2 and sel[1][0] == "3" and sel[1][sel[0].index("Chosen")] == "1", sel)
-        check("--k 3 --replicates 4: solutions/K3 only",
-              sorted(os.listdir(os.path.join(out("k3r4"), "solutions"))) == ["K3"])
-        rep = read_tsv(os.path.join(out("k3r4"), "solutions", "K3", "replicates.tsv"))
-        check("--k 3 --replicates 4: 4 replicates", len(rep) == 5, rep)
-    if check("--k 3 alone succeeds", r_one.returncode == 0, r_one.stderr):
+    if checks.check("--k 3 --replicates 4 succeeds", r_k.returncode == 0, r_k.stderr):
+        sel = e2e.read_tsv(os.path.join(out("k3r4"), "selection.tsv"))
+        checks.check("--k 3 --replicates 4: selection.tsv has one row, K 3, Chosen 1",
+                     len(sel) == 2 and sel[1][0] == "3" and sel[1][sel[0].index("Chosen")] == "1", sel)
+        checks.check("--k 3 --replicates 4: solutions/K3 only",
+                     sorted(os.listdir(os.path.join(out("k3r4"), "solutions"))) == ["K3"])
+        rep = e2e.read_tsv(os.path.join(out("k3r4"), "solutions", "K3", "replicates.tsv"))
+        checks.check("--k 3 --replicates 4: 4 replicates", len(rep) == 5, rep)
+    if checks.check("--k 3 alone succeeds", r_one.returncode == 0, r_one.stderr):
         files = sorted(os.listdir(out("k3")))
-        check("--k 3 alone: one fit with trace.tsv, no selection.tsv",
-              "trace.tsv" in files and "selection.tsv" not in files and "solutions" not in files, files)
+        checks.check("--k 3 alone: one fit with trace.tsv, no selection.tsv",
+                     "trace.tsv" in files and "selection.tsv" not in files and "solutions" not in files, files)
 
     # ------------------------------------------------------------------ 6. --normalise 100x
     r = run(["extract", "--matrix", hyper, "--backend", "nmf", "--max-iter", MAX_ITER, "--quiet", "--k", "3",
              "--replicates", "3", "--normalise", "100x", "--out-dir", out("hyper")])
-    if check("--normalise 100x with a hypermutated sample runs", r.returncode == 0, r.stderr):
-        exp = read_tsv(os.path.join(out("hyper"), "exposures.tsv"))
+    if checks.check("--normalise 100x with a hypermutated sample runs", r.returncode == 0, r.stderr):
+        exp = e2e.read_tsv(os.path.join(out("hyper"), "exposures.tsv"))
         total = sum(float(x) for x in exp[8][1:])
         truth = sum(hyper_cols[7])
-        check("--normalise 100x: the hypermutated sample's exposures sum to its total within 1 %",
-              exp[8][0] == "S8" and abs(total - truth) <= 0.01 * truth, (exp[8], truth))
+        checks.check("--normalise 100x: the hypermutated sample's exposures sum to its total within 1 %",
+                     exp[8][0] == "S8" and abs(total - truth) <= 0.01 * truth, (exp[8], truth))
         meta = open(os.path.join(out("hyper"), "metadata.toml")).read()
-        check("--normalise 100x is recorded in metadata.toml", 'normalise = "100x"' in meta, meta[:800])
+        checks.check("--normalise 100x is recorded in metadata.toml", 'normalise = "100x"' in meta, meta[:800])
 
-    check("no temporary folder left next to the run folders",
-          not [n for n in os.listdir(runs) if n.startswith(".") or "tmp" in n], os.listdir(runs))
+    checks.check("no temporary folder left next to the run folders",
+                 not [n for n in os.listdir(runs) if n.startswith(".") or "tmp" in n], os.listdir(runs))
 
     # ------------------------------------------------------------------ 5. bad input
     bad = os.path.join(work, "bad")
@@ -411,19 +317,18 @@ def main():
         text = f.read()
     lines = text.split("\n")
     edited = [("##sigstream_version\t0.0.0-elsewhere" if l.startswith("##sigstream_version\t") else l) for l in lines]
-    check("the version-edited shard differs in its version line only",
-          sum(1 for x, y in zip(lines, edited) if x != y) == 1)
-    write(version_shard, "\n".join(edited))
+    checks.check("the version-edited shard differs in its version line only",
+                 sum(1 for x, y in zip(lines, edited) if x != y) == 1)
+    e2e.write(version_shard, "\n".join(edited))
     truncated = os.path.join(inputs, "truncated.shard")
-    write(truncated, "\n".join(lines[:int(len(lines) * 0.6)]) + "\n")
+    e2e.write(truncated, "\n".join(lines[:int(len(lines) * 0.6)]) + "\n")
     truncated_gz = os.path.join(inputs, "truncated.shard.gz")
     with open(gz, "rb") as f:
         data = f.read()
-    with open(truncated_gz, "wb") as f:
-        f.write(data[:len(data) // 2])
+    e2e.write(truncated_gz, data[:len(data) // 2])
     damaged = os.path.join(inputs, "damaged.shard")
     at = len(lines) - 20  # a signature row of the last replicate
-    write(damaged, "\n".join(lines[:at] + [lines[at].rsplit("\t", 1)[0] + "\tabc"] + lines[at + 1:]))
+    e2e.write(damaged, "\n".join(lines[:at] + [lines[at].rsplit("\t", 1)[0] + "\tabc"] + lines[at + 1:]))
 
     X = ["extract", "--backend", "nmf", "--max-iter", "50", "--quiet"]
     C = ["consensus", "--quiet"]
@@ -477,24 +382,19 @@ def main():
         ("a missing shard file", C + S("a02.shard") + [os.path.join(inputs, "nope.shard")], 1, ["nope.shard"], "dir"),
     ]
     for name, args, status, expect, kind in cases:
-        case_dir = os.path.join(bad, "case_" + "".join(c if c.isalnum() else "_" for c in name))
-        os.makedirs(case_dir)
+        case_dir = e2e.case_folder(bad, name)
         target = os.path.join(case_dir, "out" if kind == "dir" else "out.shard")
         r = run(args + (["--out-dir", target] if kind == "dir" else ["--shard-out", target]))
         prefix = "sigstream %s: " % args[0]
-        lines = r.stderr.splitlines()
-        ok = (r.returncode == status and len(lines) == 1 and lines[0].startswith(prefix) and " — " in lines[0]
-              and all(e in lines[0] for e in expect) and "warning" not in lines[0] and r.stdout == ""
-              and os.listdir(case_dir) == [])
-        check("bad input: " + name, ok, "exit %d, stderr %r, left %r" % (r.returncode, r.stderr, os.listdir(case_dir)))
-    check("bad input: --shard-out with --out-dir creates no folder", not os.path.exists(os.path.join(bad, "never")))
-    check("bad input: the shards are left as they were",
-          sorted(os.listdir(shards)) == sorted(shard_specs), os.listdir(shards))
+        checks.check("bad input: " + name,
+                     *e2e.clean_failure(r, status, prefix, expect, case_dir, advice=True, no_warning=True))
+    checks.check("bad input: --shard-out with --out-dir creates no folder",
+                 not os.path.exists(os.path.join(bad, "never")))
+    checks.check("bad input: the shards are left as they were",
+                 sorted(os.listdir(shards)) == sorted(shard_specs), os.listdir(shards))
 
-    failed = results.count(False)
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+    checks.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

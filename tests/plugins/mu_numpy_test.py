@@ -8,18 +8,24 @@ NumPy implements, straight from the formulas (not from the C++), 100 iterations 
 (W before H, H before G; every entry floored at 1e-16 after each update) from the same random start as
 tests/plugins/mu_driver, and asserts that every entry of every factor agrees to a relative 1e-10.
 
-usage: mu_numpy_test.py --driver PATH/mu_driver --workdir DIR
+Usage: mu_numpy_test.py --driver PATH/mu_driver --workdir DIR
+
+Needs NumPy (Debian: python3-numpy; CTest runs it with /usr/bin/python3); without it the script reports SKIPPED
+(exit 77, the test's SKIP_RETURN_CODE). Reports like the scripts of tests/cli (their helpers, tests/cli/e2e.py):
+`ok <name>` or `FAIL <name>: reason` per factor, then `N passed, M failed`; exits with status 1 when any check
+failed.
 """
 import argparse
 import os
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+import e2e  # noqa: E402  (tests/cli/e2e.py)
 
 try:
     import numpy as np
 except ImportError:
-    print("SKIPPED: numpy missing (apt-get install python3-numpy)")
-    sys.exit(0)
+    np = None
 
 FLOOR = 1e-16
 ITERATIONS = 100
@@ -49,11 +55,18 @@ def cnmf(V, G, H, n):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--driver", required=True)
-    parser.add_argument("--workdir", required=True)
-    args = parser.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--driver", required=True, help="the mu_driver binary")
+    ap.add_argument("--workdir", required=True, help="scratch folder (created if missing)")
+    a = ap.parse_args()
+    driver = os.path.abspath(a.driver)
+    work = os.path.abspath(a.workdir)
+    os.makedirs(work, exist_ok=True)
+    checks = e2e.Checks()
+
+    if np is None:
+        checks.skip("every check: NumPy is missing (apt-get install python3-numpy)")
+        checks.finish()
 
     rng = np.random.default_rng(20240607)
     rows, cols, k = 96, 40, 4
@@ -66,38 +79,33 @@ def main():
     }
     rules = {"kl": kl, "frobenius": frobenius, "cnmf": cnmf}
 
-    path = lambda name: os.path.join(args.workdir, name)
+    def path(name):
+        return os.path.join(work, name)
+
     np.savetxt(path("V.txt"), V, fmt="%.17g")
-    passed = failed = 0
     for rule, (A0, B0) in starts.items():
         np.savetxt(path(f"{rule}_A0.txt"), A0, fmt="%.17g")
         np.savetxt(path(f"{rule}_B0.txt"), B0, fmt="%.17g")
-        command = [args.driver, rule, str(ITERATIONS), path("V.txt"), path(f"{rule}_A0.txt"), path(f"{rule}_B0.txt"),
+        command = [driver, rule, str(ITERATIONS), path("V.txt"), path(f"{rule}_A0.txt"), path(f"{rule}_B0.txt"),
                    path(f"{rule}_A.out"), path(f"{rule}_B.out")]
-        run = subprocess.run(command, capture_output=True, text=True)
-        if run.returncode != 0:
-            print(f"FAIL {rule}: mu_driver exited {run.returncode}: {run.stderr.strip()}")
-            failed += 1
+        r = e2e.run(command)
+        if r.returncode != 0:
+            checks.check(rule, False, f"mu_driver exited {r.returncode}: {r.stderr.strip()}")
             continue
         expected = rules[rule](V, A0.copy(), B0.copy(), ITERATIONS)
         names = ("G", "H") if rule == "cnmf" else ("W", "H")
         for name, want, out in zip(names, expected, (f"{rule}_A.out", f"{rule}_B.out")):
             got = np.loadtxt(path(out), ndmin=2)
             if got.shape != want.shape:
-                print(f"FAIL {rule} {name}: shape {got.shape}, expected {want.shape}")
-                failed += 1
+                checks.check(f"{rule} {name}", False, f"shape {got.shape}, expected {want.shape}")
                 continue
             difference = np.max(np.abs(got - want) / np.abs(want))
-            if difference <= TOLERANCE and np.all(want > 10 * FLOOR):
-                print(f"ok   {rule} {name}: max relative difference {difference:.3g}")
-                passed += 1
-            else:
-                print(f"FAIL {rule} {name}: max relative difference {difference:.3g} (tolerance {TOLERANCE:g}); "
-                      f"smallest expected entry {want.min():.3g}")
-                failed += 1
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+            if checks.check(f"{rule} {name}", difference <= TOLERANCE and np.all(want > 10 * FLOOR),
+                            f"max relative difference {difference:.3g} (tolerance {TOLERANCE:g}); "
+                            f"smallest expected entry {want.min():.3g}"):
+                print(f"    max relative difference {difference:.3g}")
+    checks.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
