@@ -1,7 +1,9 @@
 #include "core/settings.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -24,7 +26,7 @@ Normalisation parse_normalisation(const std::string& name) {
     if (n == "gmm") return Normalisation::gmm;
     if (n == "100x") return Normalisation::x100;
     if (n == "log2") return Normalisation::log2;
-    throw UsageError("", 0, "--normalise '" + name + "' is not a normalisation", "use none, gmm, 100x or log2");
+    throw UsageError("", 0, "--normalise " + name + " is not a normalisation", "use none, gmm, 100x or log2");
 }
 
 const char* normalisation_name(Normalisation n) {
@@ -68,7 +70,7 @@ const Preset* find_preset(const std::string& name) {
     if (name == "none") return nullptr;
     for (const Preset& p : all_presets())
         if (p.name == name) return &p;
-    throw UsageError("", 0, "--preset '" + name + "' is not known", "give --preset paper (or none)");
+    throw UsageError("", 0, "--preset " + name + " is not known", "give --preset paper (or none)");
 }
 
 std::vector<std::string> preset_names() {
@@ -124,8 +126,19 @@ std::string SettingValue::shown() const {
     return {};
 }
 
+namespace {
+
+// A command-line value as a user would type it: quoted only when it must be ('' for an empty value).
+std::string typed(const std::string& v) {
+    bool plain = !v.empty();
+    for (char c : v) plain &= std::isalnum(static_cast<unsigned char>(c)) || std::strchr("@%_-+=:,./", c) != nullptr;
+    return plain ? v : "'" + v + "'";
+}
+
+}  // namespace
+
 void SettingValue::fail(const std::string& what, const std::string& hint) const {
-    if (kind_ == Kind::cli) throw UsageError("", 0, "--" + key_ + " '" + shown() + "' " + what, hint);
+    if (kind_ == Kind::cli) throw UsageError("", 0, "--" + key_ + " " + typed(shown()) + " " + what, hint);
     throw UsageError(file_, line_, key_ + " = " + shown() + ": " + what, hint.empty() ? "fix the config file" : hint);
 }
 

@@ -65,6 +65,9 @@ void read_table(const toml::table& tbl, ConfigTable& out, bool top, const std::s
     for (const auto& [line, key] : order) {
         const toml::node& node = *tbl.get(key);
         if (const toml::table* sub = node.as_table()) {
+            if (sub->is_inline())
+                throw UsageError(out.file, line_of(node), "'" + key + "' is an inline table, which no setting takes",
+                                 "a stage's settings go in a [" + key + "] table, one key = value a line");
             if (!top)
                 throw UsageError(
                     out.file, line_of(node), "the table [" + out.name + "." + key + "] is one level too deep",

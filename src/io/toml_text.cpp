@@ -1,6 +1,7 @@
 #include "io/toml_text.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -121,6 +122,8 @@ TomlWriter& TomlWriter::integer(const std::string& key, long long value) {
     return raw(key, std::to_string(value));
 }
 TomlWriter& TomlWriter::unsigned_integer(const std::string& key, std::uint64_t value) {
+    // TOML integers are 64-bit signed: a larger value (a seed can be) is written as a string of its digits.
+    if (value > static_cast<std::uint64_t>(INT64_MAX)) return text(key, std::to_string(value));
     return raw(key, std::to_string(value));
 }
 TomlWriter& TomlWriter::number(const std::string& key, double value) {

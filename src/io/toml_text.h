@@ -32,7 +32,7 @@ public:
     TomlWriter& table(const std::string& dotted);  // "\n[a.b]": the parts are given already as keys
     TomlWriter& text(const std::string& key, const std::string& value);
     TomlWriter& integer(const std::string& key, long long value);
-    TomlWriter& unsigned_integer(const std::string& key, std::uint64_t value);
+    TomlWriter& unsigned_integer(const std::string& key, std::uint64_t value);  // above 2^63 - 1: a string
     TomlWriter& number(const std::string& key, double value);
     TomlWriter& boolean(const std::string& key, bool value);
     TomlWriter& texts(const std::string& key, const std::vector<std::string>& values);

@@ -114,8 +114,7 @@ const Schema<CrossvalSettings>& CrossvalStage::schema() const {
                             v.fail("has an empty name",
                                    "give names separated by commas, e.g. --backends nmf,cnmf,aenmf");
                         if (std::find(x.backends.begin(), x.backends.end(), name) != x.backends.end())
-                            throw UsageError("", 0, "backend '" + name + "' is listed twice in --backends",
-                                             "list each backend once");
+                            v.fail("lists backend " + name + " twice", "list each backend once");
                         x.backends.push_back(name);
                     }
                 },
@@ -125,9 +124,7 @@ const Schema<CrossvalSettings>& CrossvalStage::schema() const {
                  "number of signatures, from 1 to channels - 1 (and the training part must have K + 1 samples)"},
                 [](S& x, const SettingValue& v) {
                     const long long k = v.integer(LLONG_MIN, LLONG_MAX);
-                    if (k < 1)
-                        throw UsageError("", 0, "--k " + std::to_string(k) + " is below 1",
-                                         "give the number of signatures, from 1 to channels - 1");
+                    if (k < 1) v.fail("is below 1", "give the number of signatures, from 1 to channels - 1");
                     x.options.fit.k = static_cast<int>(std::min<long long>(k, INT_MAX));
                 },
                 [](const S& x) { return x.options.fit.k > 0 ? std::to_string(x.options.fit.k) : std::string(); })
@@ -140,13 +137,8 @@ const Schema<CrossvalSettings>& CrossvalStage::schema() const {
                     } catch (const UsageError&) {
                         v.fail("is not a whole number", "give the number of splits, at least 2, e.g. --splits 30");
                     }
-                    if (n < 2)
-                        throw UsageError("", 0, "--splits " + std::to_string(n) + " is below 2",
-                                         "give at least 2 splits (consistency compares pairs of splits)");
-                    if (n > kMaxSplits)
-                        throw UsageError("", 0,
-                                         "--splits " + std::to_string(n) + " is above " + std::to_string(kMaxSplits),
-                                         "give fewer splits");
+                    if (n < 2) v.fail("is below 2", "give at least 2 splits (consistency compares pairs of splits)");
+                    if (n > kMaxSplits) v.fail("is above " + std::to_string(kMaxSplits), "give fewer splits");
                     x.options.splits = static_cast<int>(n);
                 },
                 [](const S& x) { return std::to_string(x.options.splits); })
@@ -171,7 +163,11 @@ const Schema<CrossvalSettings>& CrossvalStage::schema() const {
                  "--max-iter 100000, --splits 30, --test-fraction 0.2 (one start per split, as always); none: the "
                  "backends' defaults"},
                 [](S& x, const SettingValue& v) {
-                    find_preset(v.text());
+                    try {
+                        find_preset(v.text());
+                    } catch (const UsageError&) {
+                        v.fail("is not known", "give --preset paper (or none)");
+                    }
                     x.preset = v.text();
                 },
                 [](const S& x) { return toml_string(x.preset); })
@@ -199,9 +195,7 @@ const Schema<CrossvalSettings>& CrossvalStage::schema() const {
                 {"param", "KEY=VALUE",
                  "backend parameter, KEY = BACKEND.NAME (e.g. nmf.objective=frobenius); just NAME with one backend", "",
                  true},
-                [](S& x, const SettingValue& v) {
-                    for (const auto& item : v.list()) x.param.push_back(item);
-                },
+                [](S& x, const SettingValue& v) { x.param = v.list(); },
                 [](const S& x) { return toml_string_array(x.param); });
         return k;
     }();

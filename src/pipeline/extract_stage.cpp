@@ -36,17 +36,13 @@ std::pair<int, int> parse_replicate_range(const SettingValue& v) {
         long long n = 0;
         const auto r = std::from_chars(part.data(), part.data() + part.size(), n);
         if (r.ec != std::errc() || r.ptr != part.data() + part.size() || n > 100000)
-            throw UsageError("", 0, "--replicate-range '" + text + "' is not a range A:B of whole numbers", hint);
-        if (n < 0)
-            throw UsageError("", 0, "--replicate-range '" + text + "' starts below 0: replicates are numbered from 0",
-                             hint);
+            v.fail("is not a range A:B of whole numbers", hint);
+        if (n < 0) v.fail("starts below 0: replicates are numbered from 0", hint);
         return static_cast<int>(n);
     };
-    if (colon == std::string::npos) throw UsageError("", 0, "--replicate-range '" + text + "' is not A:B", hint);
+    if (colon == std::string::npos) v.fail("is not A:B", hint);
     const int a = bound(text.substr(0, colon)), b = bound(text.substr(colon + 1));
-    if (b <= a)
-        throw UsageError("", 0, "--replicate-range " + text + " is empty (A:B holds A <= i < B)",
-                         "give A < B, e.g. --replicate-range 0:10");
+    if (b <= a) v.fail("is empty (A:B holds A <= i < B)", "give A < B, e.g. --replicate-range 0:10");
     return {a, b};
 }
 
@@ -85,7 +81,7 @@ const Schema<ExtractSettings>& ExtractStage::schema() const {
                 {"k", "K", "fix the number of signatures: from 1 to min(channels, non-empty samples) - 1"},
                 [](S& x, const SettingValue& v) {
                     const long long k = v.integer(LLONG_MIN, LLONG_MAX);
-                    if (k < 1) throw UsageError("", 0, "--k " + std::to_string(k) + " is below 1", kKHint);
+                    if (k < 1) v.fail("is below 1", kKHint);
                     x.k = static_cast<int>(std::min<long long>(k, 1000000));
                 },
                 [](const S& x) { return x.k > 0 ? std::to_string(x.k) : std::string(); })
@@ -95,10 +91,8 @@ const Schema<ExtractSettings>& ExtractStage::schema() const {
                 [](S& x, const SettingValue& v) {
                     const long long r = v.integer(LLONG_MIN, 100000);
                     if (r < 2)
-                        throw UsageError("", 0,
-                                         "--replicates " + std::to_string(r) +
-                                             " gives no stability: the consensus needs at least 2 replicates",
-                                         "give --replicates 2 or more, or --k K without --replicates for one fit");
+                        v.fail("gives no stability: the consensus needs at least 2 replicates",
+                               "give --replicates 2 or more, or --k K without --replicates for one fit");
                     x.replicates = static_cast<int>(r);
                 },
                 [](const S& x) { return x.replicates > 0 ? std::to_string(x.replicates) : std::string(); })
@@ -125,9 +119,7 @@ const Schema<ExtractSettings>& ExtractStage::schema() const {
             .add(
                 {"param", "KEY=VALUE",
                  "backend parameter, KEY = BACKEND.NAME (e.g. nmf.objective=frobenius) or just NAME", "", true},
-                [](S& x, const SettingValue& v) {
-                    for (const auto& item : v.list()) x.param.push_back(item);
-                },
+                [](S& x, const SettingValue& v) { x.param = v.list(); },
                 [](const S& x) { return toml_string_array(x.param); });
         k.section("Scatter and gather")
             .add(

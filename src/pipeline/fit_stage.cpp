@@ -78,7 +78,7 @@ std::vector<std::string> FitStage::writes(bool folder) const {
 }
 
 void FitStage::reserve(OutputSink& out) const {
-    if (!out.is_folder()) out.create_folder(settings.out_dir);
+    if (!out.is_folder() && !settings.out_dir.empty()) out.create_folder(settings.out_dir);
     StageWith<RefitSettings>::reserve(out);
 }
 

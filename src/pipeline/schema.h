@@ -113,7 +113,8 @@ public:
         key.repeatable = true;
         return add(
             std::move(key),
-            [field](S& s, const SettingValue& v) {
+            [field](S& s, const SettingValue& v) {  // the items given replace the list (the command line wins)
+                field(s).clear();
                 for (const std::string& p : v.list()) field(s).push_back(v.resolved(p));
             },
             [field](const S& s) {
@@ -154,9 +155,16 @@ public:
 private:
     static std::string default_text(const Show& show) {
         static const S defaults;
+        // TOML text as a user types it: "two words" -> two words, ["a", "b"] -> a,b
         std::string t = show(defaults), plain;
-        for (char c : t)  // TOML text as a user types it: "sbs96" -> sbs96, ["a", "b"] -> a,b
-            if (c != '"' && c != '[' && c != ']' && c != ' ') plain += c;
+        if (t.size() >= 2 && t.front() == '[' && t.back() == ']') {
+            for (char c : t.substr(1, t.size() - 2))
+                if (c != '"' && c != ' ') plain += c;
+        } else if (t.size() >= 2 && t.front() == '"' && t.back() == '"') {
+            plain = t.substr(1, t.size() - 2);
+        } else {
+            plain = t;
+        }
         return plain == "false" ? std::string() : plain;
     }
     std::string section_ = "Options";

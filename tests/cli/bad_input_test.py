@@ -542,7 +542,7 @@ def option_without_its_value(env):
 
 @case
 def threads_zero(env):
-    usage_error(env, ["--threads", "0"], ["--threads", "'0'"])
+    usage_error(env, ["--threads", "0"], ["--threads 0 "])
 
 
 @case

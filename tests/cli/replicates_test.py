@@ -354,7 +354,7 @@ def main():
         ("--k-range 5:3", X + ["--matrix", six, "--k-range", "5:3", "--replicates", "2"], 2, ["--k-range"], "dir"),
         ("--k-range 0:3", X + ["--matrix", six, "--k-range", "0:3", "--replicates", "2"], 2, ["K is at least 1"], "dir"),
         ("bad --refine", X + ["--matrix", six, "--k-range", "2:3", "--replicates", "2", "--refine", "mvnmf"], 2,
-         ["--refine 'mvnmf'", "minvol or none"], "dir"),
+         ["--refine mvnmf", "minvol or none"], "dir"),
         ("--shard-out with --out-dir",
          X + ["--matrix", six, "--k-range", "2:3", "--replicates", "2", "--out-dir", os.path.join(bad, "never")], 2,
          ["--out-dir is not used"], "shard"),

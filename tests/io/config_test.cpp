@@ -178,7 +178,7 @@ TEST(ReadConfig, ADateIsRefusedNamingKeyAndLine) {
 // config.h: "a value of a kind settings never take (dates, inline tables, ...)" is a UsageError. DEFECT: at the top
 // level, `name = { ... }` is read as if it were a [name] table (toml++ gives inline tables as tables, and
 // read_table() only refuses them one level down), so it is silently accepted as a stage table.
-TEST(ReadConfig, DISABLED_AnInlineTableAtTheTopIsRefused) {
+TEST(ReadConfig, AnInlineTableAtTheTopIsRefused) {
     test::TempDir d;
     test::write_file(d.file("c.toml"), "threads = 2\nfit = { sparse = true }\n");
     const UsageError e = config_error(d.file("c.toml"));

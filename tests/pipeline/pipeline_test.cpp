@@ -525,7 +525,7 @@ TEST(ReadPipeline, NoStagesIsRefused) {
 // type"; SettingValue's reads do. DEFECT: some stage settings check their values with a plain UsageError that
 // names a command-line option and no file or line: in a pipeline file, `k = 0` of [extract] gives
 // "--k 0 is below 1" (likewise extract's replicates and replicate-range, crossval's k and splits).
-TEST(ReadPipeline, DISABLED_AValueOutOfRangeNamesFileAndLine) {
+TEST(ReadPipeline, AValueOutOfRangeNamesFileAndLine) {
     test::TempDir d;
     const std::string path = write_pipeline(d,
                                             "stages = [\"extract\"]\n"  // 1

@@ -131,7 +131,7 @@ TEST(Schema, DefaultTextComesFromTheStructsInitialValues) {
 struct Spaced {
     std::string greeting = "two words";
 };
-TEST(Schema, DISABLED_DefaultTextKeepsTheSpacesOfAText) {
+TEST(Schema, DefaultTextKeepsTheSpacesOfAText) {
     Schema<Spaced> s;
     s.text("greeting", "TEXT", "a greeting", [](Spaced& x) -> std::string& { return x.greeting; });
     EXPECT_EQ(s.entries().front().key.default_text, "two words");
@@ -157,7 +157,7 @@ TEST(Schema, IntegerFromCliAndTomlWithItsRange) {
     Toy t;
     apply(t, cli("n", {"7"}));
     EXPECT_EQ(t.n, 7);
-    EXPECT_EQ(error_of(t, cli("n", {"11"})), "--n '11' is not a whole number from 1 to 10" + kDash + "see --help");
+    EXPECT_EQ(error_of(t, cli("n", {"11"})), "--n 11 is not a whole number from 1 to 10" + kDash + "see --help");
     EXPECT_EQ(t.n, 7);  // a refused value changes nothing
     SettingValue v = toml("n", Kind::integer);
     v.integer_value = 9;
@@ -182,7 +182,7 @@ TEST(Schema, NumberFromCliAndToml) {
     v.integer_value = 0;
     apply(t, v);
     EXPECT_EQ(t.tol, 0.0);
-    EXPECT_EQ(error_of(t, cli("tol", {"1.5"})), "--tol '1.5' is not a number from 0 to 1" + kDash + "see --help");
+    EXPECT_EQ(error_of(t, cli("tol", {"1.5"})), "--tol 1.5 is not a number from 0 to 1" + kDash + "see --help");
 }
 
 TEST(Schema, TextFromCliAndToml) {
@@ -232,7 +232,7 @@ TEST(Schema, PathsFromRepeatedOptionsAndFromATomlList) {
 // A list with a default: a value given replaces it (as every other kind of setting does). DEFECT (latent: no stage
 // has a `paths` setting with a non-empty default yet): paths() appends the items given to the default, so
 // `--defaults z.vcf` gives x.vcf, y.vcf, z.vcf, and a described pipeline read back doubles the list.
-TEST(Schema, DISABLED_PathsGivenReplaceADefaultList) {
+TEST(Schema, PathsGivenReplaceADefaultList) {
     Toy t;
     apply(t, cli("defaults", {"z.vcf"}));
     EXPECT_EQ(t.defaults, (std::vector<std::string>{"z.vcf"}));
@@ -246,7 +246,7 @@ TEST(Schema, ChoiceStoresTheValueOfTheNameGiven) {
     v.strings = {"fast"};
     apply(t, v);
     EXPECT_EQ(t.speed, Speed::fast);
-    EXPECT_EQ(error_of(t, cli("speed", {"medium"})), "--speed 'medium' is not one of fast|slow" + kDash + "see --help");
+    EXPECT_EQ(error_of(t, cli("speed", {"medium"})), "--speed medium is not one of fast|slow" + kDash + "see --help");
     v.strings = {"Slow"};
     EXPECT_EQ(error_of(t, v), "/cfg/run.toml:4: speed = Slow: is not one of fast|slow" + kDash + "see --help");
 }
@@ -319,7 +319,7 @@ TEST(StageWith, SetAppliesAndRefusesUnknownKeys) {
         ADD_FAILURE() << "an unknown key was accepted";
     } catch (const UsageError& e) {
         EXPECT_EQ(std::string(e.what()),
-                  "--bogus '1' is not a setting of stage toy" + kDash + "see `sigstream run --help`");
+                  "--bogus 1 is not a setting of stage toy" + kDash + "see `sigstream run --help`");
     }
     SettingValue v = toml("bogus", Kind::integer);
     try {

@@ -408,7 +408,7 @@ private:
 // but FitStage::reserve() calls FileSet::create_folder("") first, which throws IoError "cannot create the output
 // folder: No such file or directory" (with no file named). Not reachable from `sigstream fit` (it requires
 // --out-dir), but from any program that runs a fit stage into a FileSet (stages.h invites that use).
-TEST_F(FitCase, DISABLED_WithoutOutDirAFileSetWritesWhereWritesSays) {
+TEST_F(FitCase, WithoutOutDirAFileSetWritesWhereWritesSays) {
     test::TempDir d;
     WorkingFolder here(d.path());
     FitStage f;
