@@ -22,13 +22,14 @@ const sigstream_param_spec kParams[] = {
     {sizeof(sigstream_param_spec), "lr", "auto",
      "Adam step size: a positive number, or auto (0.2 x RMS of the starting weights; 1e-4 with init=uniform)"},
     {sizeof(sigstream_param_spec), "schedule", "plateau",
-     "step size: plateau (halved when a window's mean loss is not below the previous one's) or constant (the "
-     "paper); accepted: plateau|constant"},
+     "step size: plateau (halved whenever `patience` steps bring no new best loss) or constant (the paper); "
+     "accepted: plateau|constant"},
     {sizeof(sigstream_param_spec), "beta1", "0.9", "Adam first-moment decay, in [0, 1)"},
     {sizeof(sigstream_param_spec), "beta2", "0.999", "Adam second-moment decay, in [0, 1)"},
     {sizeof(sigstream_param_spec), "eps", "1e-8", "Adam denominator epsilon, a positive number"},
-    {sizeof(sigstream_param_spec), "window", "100",
-     "window in steps for the schedule and the stop rule (stop when the best loss fell by a relative < tol over it)"},
+    {sizeof(sigstream_param_spec), "patience", "auto",
+     "steps without a new best loss before the plateau schedule halves the step size: a whole number, or auto (half "
+     "the host's --tol window, so the step shrinks before the stop rule sees a stall)"},
 };
 
 constexpr plugin_kit::Choice<Constraint> kConstraints[] = {{"abs", Constraint::abs}, {"project", Constraint::project}};
@@ -54,11 +55,11 @@ void apply_param(Options& options, std::string_view key, std::string_view value)
             plugin_kit::number_param(key, value, "a number in [0, 1)", [](double x) { return x >= 0.0 && x < 1.0; });
     } else if (key == "eps") {
         options.eps = plugin_kit::number_param(key, value, "a positive number", [](double x) { return x > 0.0; });
-    } else if (key == "window") {
-        options.window =
-            static_cast<int>(plugin_kit::number_param(key, value, "an integer from 1 to 1000000", [](double x) {
-                return x >= 1.0 && x <= 1e6 && x == std::floor(x);
-            }));
+    } else if (key == "patience") {
+        options.patience = value == "auto" ? 0
+                                           : static_cast<int>(plugin_kit::number_param(
+                                                 key, value, "auto or an integer from 1 to 1000000",
+                                                 [](double x) { return x >= 1.0 && x <= 1e6 && x == std::floor(x); }));
     } else {
         plugin_kit::unknown_param(key, kParams);
     }

@@ -317,7 +317,7 @@ Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0
     if (k < 1) throw std::invalid_argument("aenmf: K must be at least 1");
     if (options.max_iter < 0) throw std::invalid_argument("aenmf: max_iter must be >= 0");
     if (!(options.tol >= 0.0)) throw std::invalid_argument("aenmf: tol must be >= 0");
-    if (options.window < 1) throw std::invalid_argument("aenmf: window must be >= 1");
+    if (options.patience < 0) throw std::invalid_argument("aenmf: patience must be >= 0 (0: auto)");
 
     Result result;
     Eigen::MatrixXd Theta(n, 2 * k);
@@ -372,9 +372,14 @@ Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0
 
     const double b1 = options.beta1, b2 = options.beta2, eps = options.eps;
     double b1t = 1.0, b2t = 1.0;
-    double best = value, best_at_check = value;
-    double window_sum = 0.0, last_mean = std::numeric_limits<double>::infinity();
-    int stalled_windows = 0;
+    // The plateau schedule: the step size is halved whenever `patience` steps in a row bring no new best loss
+    // (Adam with too large a step oscillates without progress). Auto: half the stop rule's window, so the step
+    // shrinks before the stop rule can see a stall.
+    const int patience = options.patience > 0 ? options.patience : std::max(1, options.tol_window / 2);
+    double best = value;
+    int since_best = 0;
+    plugin_kit::StopRule stop(options.tol, options.tol_window);
+    stop.converged(value);
     int t = 0;
     while (t < options.max_iter) {
         ++t;
@@ -395,37 +400,26 @@ Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0
             finish(t);
             return result;
         }
-        best = std::min(best, value);
-        window_sum += value;
         if (progress && progress(t, value)) {
             result.status = Status::stopped;
             result.message = "aenmf: stopped by the host at iteration " + std::to_string(t);
             finish(t);
             return result;
         }
-        if (t % options.window == 0) {
-            // The best loss so far fell by a relative `rel` over this window; the window's mean loss is
-            // `mean`. The schedule halves the step size when the mean did not fall or the window stalled
-            // (rel < tol: with a large step Adam oscillates without new bests); the fit has converged after
-            // kStalledWindows stalled windows in a row with the schedule (the step size 16 times smaller
-            // without progress), after one without it.
-            const double mean = window_sum / options.window;
-            const double rel = best_at_check > 0.0 ? (best_at_check - best) / best_at_check : 0.0;
-            const bool stalled = options.tol > 0.0 && rel < options.tol;
-            if (options.plateau && (mean >= last_mean || stalled)) lr *= 0.5;
-            stalled_windows = stalled ? stalled_windows + 1 : 0;
-            if (stalled && stalled_windows >= (options.plateau ? kStalledWindows : 1)) {
-                result.converged = true;
-                result.message = "aenmf: converged after " + std::to_string(t) +
-                                 " iterations (best loss decreased by a relative " + format_double(rel) +
-                                 " < tol over " + std::to_string(stalled_windows) + " window(s) of " +
-                                 std::to_string(options.window) + ")";
-                finish(t);
-                return result;
-            }
-            best_at_check = best;
-            last_mean = mean;
-            window_sum = 0.0;
+        if (value < best) {
+            best = value;
+            since_best = 0;
+        } else if (++since_best >= patience && options.plateau) {
+            lr *= 0.5;
+            since_best = 0;
+        }
+        if (stop.converged(value)) {  // the ABI's stop rule, the same for every backend
+            result.converged = true;
+            result.message = "aenmf: converged after " + std::to_string(t) +
+                             " iterations (the best loss fell by a relative " + format_double(stop.last_decrease()) +
+                             " < tol over the last " + std::to_string(options.tol_window) + ")";
+            finish(t);
+            return result;
         }
     }
     result.message = "aenmf: ran max_iter = " + std::to_string(t) + " iterations";

@@ -124,23 +124,21 @@ struct Options {
     double beta1 = 0.9;
     double beta2 = 0.999;
     double eps = 1e-8;
-    // Every `window` steps, with rel the relative decrease of the best loss so far over the window:
-    //  - the schedule (plateau = true) halves the step size when the window's mean loss is not below the
-    //    previous window's, or when the window stalled (rel < tol);
-    //  - the fit stops (converged) after kStalledWindows stalled windows in a row with the schedule, after
-    //    one without it. tol == 0 runs exactly max_iter steps.
-    int window = 100;
+    // The schedule (plateau = true): the step size is halved whenever `patience` steps in a row bring no new best
+    // loss; 0 = half the stop rule's window (tol_window).
+    int patience = 0;
     bool plateau = true;
+    // The stop rule is the ABI's (plugin_kit::StopRule): the best loss fell by a relative amount below tol over
+    // the host's tol_window steps. tol == 0 runs exactly max_iter steps.
     int max_iter = 10000;
-    double tol = 1e-8;
-    int tol_window = 10;  // the host's convergence window (the stop rule is `window` above for now)
+    double tol = 1e-7;
+    int tol_window = 100;
     std::uint64_t seed = 0;
     kernels::Isa isa = kernels::best_isa();  // not a backend parameter: for benchmarks and tests
 };
 
 inline constexpr double kAutoLrFactor = 0.2;
 inline constexpr double kPaperLr = 1e-4;
-inline constexpr int kStalledWindows = 4;
 
 using Status = plugin_kit::Status;
 

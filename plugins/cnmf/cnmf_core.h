@@ -83,8 +83,8 @@ void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, 
 struct Options {
     int k = 1;
     int max_iter = 1000;
-    double tol = 0.0;     // see plugin_kit::converged(): relative decrease over the window
-    int tol_window = 10;  // the window, set by the host
+    double tol = 0.0;      // see plugin_kit::converged(): relative decrease over the window
+    int tol_window = 100;  // the window, set by the host
     std::uint64_t seed = 0;
     Init init = Init::kmeans;
 };

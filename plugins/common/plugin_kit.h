@@ -10,7 +10,8 @@
 //   Parameters            Choice tables: find_choice(), names(), choose(); param_keys(), unknown_param();
 //                         parse_number().
 //   Randomness            SplitMix64.
-//   The iteration loop    FitRecord, iterate() with converged() (relative decrease over the host's window),
+//   The iteration loop    FitRecord, StopRule (the ABI's one stop rule: relative decrease of the best objective
+//                         over the host's window), iterate(),
 //                         and finish() / write_trace() to hand the result to the host.
 #ifndef SIGSTREAM_PLUGINS_COMMON_PLUGIN_KIT_H
 #define SIGSTREAM_PLUGINS_COMMON_PLUGIN_KIT_H
@@ -266,28 +267,49 @@ struct FitRecord {
     std::string message;
 };
 
-// The stopping rule for tol > 0: at every iteration t (the trace's last index) that is a multiple of the window
-// w, true when (f[t - w] - f[t]) / f[t] < tol, and when f[t] <= 0 (a perfect fit). tol == 0 never stops.
-inline bool converged(const std::vector<double>& trace, double tol, int window) {
-    if (trace.empty() || window < 1) return false;
-    const std::size_t t = trace.size() - 1, w = static_cast<std::size_t>(window);
-    if (tol <= 0 || t < w || t % w != 0) return false;
-    const double now = trace[t];
-    if (now <= 0) return true;
-    return (trace[t - w] - now) / now < tol;
-}
+// The backend ABI's stop rule, one definition for every backend (src/abi/sigstream_backend.h): with f[t] the
+// objective after iteration t (f[0] at the start) and b[t] = min(f[0], ..., f[t]) the best so far, at every
+// iteration t that is a multiple of the window w the fit has converged when b[t] <= 0 (a perfect fit) or
+// (b[t - w] - b[t]) / b[t] < tol. tol == 0 never stops. Feed it every objective, the start's included.
+class StopRule {
+public:
+    StopRule(double tol, int window) : tol_(tol), window_(window < 1 ? 1 : window) {}
+    // Records f[t] (t = the number of values seen before) and says whether the fit has converged at t.
+    bool converged(double objective) {
+        const double b = best_.empty() ? objective : std::min(best_.back(), objective);
+        best_.push_back(b);
+        const std::size_t t = best_.size() - 1, w = static_cast<std::size_t>(window_);
+        if (tol_ <= 0 || t < w || t % w != 0) return false;
+        if (b <= 0) return true;
+        return (best_[t - w] - b) / b < tol_;
+    }
+    // The relative decrease of the best objective over the last window, as of the last converged() call at a
+    // window's end (for messages).
+    double last_decrease() const {
+        const std::size_t t = best_.empty() ? 0 : best_.size() - 1, w = static_cast<std::size_t>(window_);
+        if (t < w || best_[t] <= 0) return 0.0;
+        return (best_[t - w] - best_[t]) / best_[t];
+    }
+
+private:
+    double tol_;
+    int window_;
+    std::vector<double> best_;
+};
 
 // The loop of a backend whose step() runs one iteration and returns the objective after it. Records start
 // (the objective at the start), then for it = 1, ..., max_iter: f = step(), recorded, and stops
 //  - with Status::numerical when the objective is not finite (the start's too: then no step is run);
 //  - with Status::stopped when progress (may be empty) returns true for (it, f);
-//  - when converged(trace, tol, window), with the message "converged after <it> iterations".
+//  - when the StopRule(tol, window) says so, with the message "converged after <it> iterations".
 // record.iterations counts the steps run.
 template <typename Step>
 void iterate(FitRecord& record, double start, int max_iter, double tol, int window,
              const std::function<bool(int, double)>& progress, Step&& step) {
     record.trace.reserve(static_cast<std::size_t>(max_iter) + 1);
     record.trace.push_back(start);
+    StopRule stop(tol, window);
+    stop.converged(start);
     if (!std::isfinite(start)) {
         record.status = Status::numerical;
         record.message = "the objective at the start is not finite";
@@ -307,7 +329,7 @@ void iterate(FitRecord& record, double start, int max_iter, double tol, int wind
             record.message = "stopped by the host after iteration " + std::to_string(it);
             return;
         }
-        if (converged(record.trace, tol, window)) {
+        if (stop.converged(f)) {
             record.message = "converged after " + std::to_string(it) + " iterations";
             return;
         }

@@ -183,14 +183,16 @@ const Schema<CrossvalSettings>& CrossvalStage::schema() const {
                 [](const S& x) { return std::to_string(x.options.fit.max_iter); })
             .add(
                 {"tol", "T",
-                 "the stop rule (relative decrease of the best objective over the last " + std::to_string(kTolWindow) +
-                     " iterations); 0 runs --max-iter",
-                 "", false, "1e-08, 1e-10 with --preset paper"},
+                 "stop a fit once the best objective's relative decrease over the last --tol-window iterations falls "
+                 "below T; 0 runs --max-iter",
+                 "", false, "1e-07, 1e-10 with --preset paper"},
                 [](S& x, const SettingValue& v) {
                     x.options.fit.tol = v.number(0.0, 1.0);
                     x.tol_given = true;
                 },
                 [](const S& x) { return toml_float(x.options.fit.tol); })
+            .integer("tol-window", "W", "the window of --tol, in iterations (the same for every backend)", 1, 1000000,
+                     [](S& x) -> int& { return x.options.fit.tol_window; })
             .add(
                 {"param", "KEY=VALUE",
                  "backend parameter, KEY = BACKEND.NAME (e.g. nmf.objective=frobenius); just NAME with one backend", "",

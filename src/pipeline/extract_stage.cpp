@@ -113,9 +113,11 @@ const Schema<ExtractSettings>& ExtractStage::schema() const {
             .integer("max-iter", "N", "at most N iterations per fit", 1, kMaxIterLimit,
                      [](S& x) -> int& { return x.fit.max_iter; })
             .number("tol", "T",
-                    "stop once the best objective's relative decrease over the last " + std::to_string(kTolWindow) +
-                        " iterations falls below T; 0 runs exactly --max-iter iterations",
+                    "stop a fit once the best objective's relative decrease over the last --tol-window iterations "
+                    "falls below T; 0 runs exactly --max-iter iterations",
                     0.0, 1.0, [](S& x) -> double& { return x.fit.tol; })
+            .integer("tol-window", "W", "the window of --tol, in iterations (the same for every backend)", 1, 1000000,
+                     [](S& x) -> int& { return x.fit.tol_window; })
             .add(
                 {"param", "KEY=VALUE",
                  "backend parameter, KEY = BACKEND.NAME (e.g. nmf.objective=frobenius) or just NAME", "", true},

@@ -105,7 +105,7 @@ TEST(BackendLoad, APluginOfALaterRevisionOfVersion2LoadsAndRuns) {
     req.fit.params["zero_column"] = "-1";
     const FitResult r = b.fit(small_matrix(), req);
     EXPECT_EQ(r.iterations, 3);
-    EXPECT_EQ(r.message, "converged after 3 iterations (window 10)");
+    EXPECT_EQ(r.message, "converged after 3 iterations (window 100)");
 }
 
 TEST(BackendLoad, MissingVersionSymbolIsRefused) {
@@ -276,7 +276,7 @@ TEST(BackendFit, ReturnsTheFactorisationTraceAndMessage) {
     ASSERT_EQ(r.trace.size(), 4u);
     EXPECT_EQ(r.trace[0], 1000.0);
     EXPECT_EQ(r.trace[3], 250.0);
-    EXPECT_EQ(r.message, "converged after 3 iterations (window 10)");  // the host's window reached the plugin
+    EXPECT_EQ(r.message, "converged after 3 iterations (window 100)");  // the host's window reached the plugin
 }
 
 TEST(BackendFit, ToleranceZeroRunsMaxIter) {

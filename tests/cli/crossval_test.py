@@ -197,7 +197,7 @@ def main():
         meta = tomllib.loads(open(os.path.join(out1, "metadata.toml")).read())
         r = run(["backends"])
         cv = meta["crossval"]
-        ok = cv["seed"] == 3 and cv["k"] == 3 and cv["splits"] == 4 and cv["tol"] == 1e-8 \
+        ok = cv["seed"] == 3 and cv["k"] == 3 and cv["splits"] == 4 and cv["tol"] == 1e-7 and cv["tol-window"] == 100 \
             and cv["max-iter"] == 3000 and cv["backends"] == list(BACKENDS) and cv["preset"] == "none" \
             and meta["argv"][:2] == ["sigstream", "crossval"] and cv["input"]["matrix"] == matrix
         for b in BACKENDS:

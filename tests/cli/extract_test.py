@@ -174,7 +174,7 @@ def main():
             ex = meta["extract"]
             checks.check("%s: metadata fields" % b,
                          ex["backend_info"]["name"] == b and ex["backend"] == b and ex["k"] == 3 and ex["seed"] == 7
-                         and ex["max-iter"] == 300 and ex["tol"] == 1e-8 and ex["matrix"] == matrix
+                         and ex["max-iter"] == 300 and ex["tol"] == 1e-7 and ex["tol-window"] == 100 and ex["matrix"] == matrix
                          and ex["input"]["matrix"] == matrix and ex["input"]["md5"] == md5
                          and ex["backend_info"]["file"] == os.path.join(plugins, b + ".so")
                          and meta["argv"][:2] == ["sigstream", "extract"] and meta["stages"] == ["extract"]

@@ -359,8 +359,8 @@ TEST(RunSettings, Defaults) {
     EXPECT_EQ(fit.k, 0);
     EXPECT_EQ(fit.seed, 1u);
     EXPECT_EQ(fit.max_iter, 10000);
-    EXPECT_EQ(fit.tol, 1e-8);
-    EXPECT_EQ(fit.tol_window, 10);
+    EXPECT_EQ(fit.tol, 1e-7);  // 1e-7 over 100 iterations: the stop rule of docs/pipeline.md
+    EXPECT_EQ(fit.tol_window, 100);
 }
 
 }  // namespace

@@ -498,7 +498,7 @@ TEST(AenmfFit, AbsGivesNonNegativeSignaturesAndExposures) {
 TEST(AenmfFit, ConvergesOverAWindowWhenTolIsPositive) {
     TestRng rng(7);
     AbiFit f(count_matrix(96, 30, rng, 10.0), 2, 100000, 1e-6, 3);
-    f.param("window", "50");
+    f.request.tol_window = 50;  // the host's window: the stop rule looks at every 50th step
     ASSERT_EQ(f.run(), SIGSTREAM_FIT_OK) << f.result.message;
     EXPECT_LT(f.result.iterations, 100000);
     EXPECT_EQ(f.result.iterations % 50, 0);
@@ -513,7 +513,7 @@ TEST(AenmfFit, PlateauScheduleHalvesTheStepSize) {
     o.k = 3;
     o.max_iter = 3000;
     o.tol = 0.0;
-    o.window = 50;
+    o.patience = 50;
     o.lr = 0.05;  // large: Adam oscillates at a constant step size
     o.plateau = false;
     const Result constant = fit(V, o, nullptr, nullptr, {});
@@ -521,10 +521,10 @@ TEST(AenmfFit, PlateauScheduleHalvesTheStepSize) {
     const Result plateau = fit(V, o, nullptr, nullptr, {});
     EXPECT_EQ(constant.final_lr, 0.05);
     EXPECT_LT(plateau.final_lr, 0.05 / 4);
-    // The same steps until the first halving, and a lower loss at the end.
+    // The same steps until the first halving (which needs 50 steps without a new best), and a lower loss at the end.
     EXPECT_EQ(constant.trace[50], plateau.trace[50]);
     EXPECT_LT(plateau.trace.back(), constant.trace.back());
-    // A halving happens only at a window's end, by a factor 2.
+    // A halving is by a factor 2.
     const double halvings = std::log2(0.05 / plateau.final_lr);
     EXPECT_NEAR(halvings, std::round(halvings), 1e-12);
 }
@@ -670,7 +670,7 @@ TEST(AenmfAbi, ConcurrentFitsEqualSequentialOnes) {
 TEST(AenmfAbi, ZeroTolRunsExactlyMaxIter) {
     TestRng rng(12);
     AbiFit f(count_matrix(96, 30, rng, 10.0), 2, 777, 0.0, 5);
-    f.param("window", "1");  // would stop at once if tol were checked
+    f.request.tol_window = 1;  // would stop at once if tol were checked
     ASSERT_EQ(f.run(), SIGSTREAM_FIT_OK) << f.result.message;
     EXPECT_EQ(f.result.iterations, 777);
     EXPECT_EQ(f.result.trace_length, 778);
@@ -708,9 +708,9 @@ TEST(AenmfAbi, BadParametersAreRejectedByName) {
     TestRng rng(14);
     const MatrixXd V = count_matrix(96, 20, rng, 10.0);
     const std::vector<std::pair<std::string, std::string>> bad = {
-        {"loss", "l2"},    {"constraint", "relu"}, {"init", "kmeans"},     {"lr", "-1"},  {"lr", "fast"},
-        {"lr", "nan"},     {"beta1", "1"},         {"beta2", "-0.1"},      {"eps", "0"},  {"window", "0"},
-        {"window", "2.5"}, {"lr", "1e-3x"},        {"schedule", "cosine"}, {"bogus", "1"}};
+        {"loss", "l2"},      {"constraint", "relu"}, {"init", "kmeans"},     {"lr", "-1"},  {"lr", "fast"},
+        {"lr", "nan"},       {"beta1", "1"},         {"beta2", "-0.1"},      {"eps", "0"},  {"patience", "0"},
+        {"patience", "2.5"}, {"lr", "1e-3x"},        {"schedule", "cosine"}, {"bogus", "1"}};
     for (const auto& [key, value] : bad) {
         AbiFit f(V, 2, 10, 0.0, 1);
         f.param(key, value);
@@ -732,7 +732,7 @@ TEST(AenmfAbi, BadParametersAreRejectedByName) {
                                                                                      {"beta1", "0"},
                                                                                      {"beta2", "0.99"},
                                                                                      {"eps", "1e-10"},
-                                                                                     {"window", "20"},
+                                                                                     {"patience", "20"},
                                                                                      {"schedule", "constant"}})
         ok.param(key, value);
     EXPECT_EQ(ok.run(), SIGSTREAM_FIT_OK) << ok.result.message;
@@ -816,7 +816,7 @@ TEST(AenmfPlugin, LoadsWithDlopenAndFits) {
         keys.push_back(spec->key);
         EXPECT_NE(std::string(spec->description), "");
     }
-    for (const char* key : {"constraint", "loss", "init", "lr", "schedule", "beta1", "beta2", "eps", "window"})
+    for (const char* key : {"constraint", "loss", "init", "lr", "schedule", "beta1", "beta2", "eps", "patience"})
         EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
     // Internal symbols stay hidden.
     EXPECT_EQ(dlsym(plugin.handle, "_ZN9sigstream5aenmf7backendEv"), nullptr);

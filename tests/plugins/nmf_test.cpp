@@ -300,16 +300,17 @@ TEST(NmfAbi, ZeroTolRunsExactlyMaxIter) {
         EXPECT_EQ(f.iterations, 137);
         EXPECT_EQ(f.trace.size(), 138u);
     }
-    // tol > 0: stops at a multiple of 10, the first where the relative decrease over 10 iterations < tol.
+    // tol > 0: stops at a multiple of the window (the host's 100 here), the first where the relative decrease
+    // over the window < tol (the objective never rises here, so the best so far is the objective).
     r.max_iter = 5000;
-    r.tol = 1e-5;
+    r.tol = 1e-4;
     const Fit f = fit(r);
     ASSERT_EQ(f.status, SIGSTREAM_FIT_OK);
     const int t = f.iterations;
     ASSERT_LT(t, 5000);
-    EXPECT_EQ(t % 10, 0);
-    EXPECT_LT((f.trace[t - 10] - f.trace[t]) / f.trace[t], 1e-5);
-    for (int s = 10; s < t; s += 10) EXPECT_GE((f.trace[s - 10] - f.trace[s]) / f.trace[s], 1e-5);
+    EXPECT_EQ(t % 100, 0);
+    EXPECT_LT((f.trace[t - 100] - f.trace[t]) / f.trace[t], 1e-4);
+    for (int s = 100; s < t; s += 100) EXPECT_GE((f.trace[s - 100] - f.trace[s]) / f.trace[s], 1e-4);
 }
 
 TEST(NmfAbi, ProgressCanStop) {

@@ -53,7 +53,7 @@ inline sigstream_fit_request make_request(const Eigen::MatrixXd& V, int k, std::
     sigstream_fit_request q{};
     q.struct_size = sizeof q;
     q.api_version = SIGSTREAM_BACKEND_API_VERSION;
-    q.tol_window = 10;
+    q.tol_window = 100;  // the host's default window (core/settings.h kTolWindow)
     q.rows = static_cast<int32_t>(V.rows());
     q.cols = static_cast<int32_t>(V.cols());
     q.V = V.data();
