@@ -9,4 +9,12 @@ std::string signature_name(Context context, int index) {
     return std::string(context_name(context)) + letters;
 }
 
+SignatureSet renormalised(SignatureSet s) {
+    for (Eigen::Index j = 0; j < s.values.cols(); ++j) {
+        const double sum = s.values.col(j).sum();
+        if (sum > 0) s.values.col(j) /= sum;
+    }
+    return s;
+}
+
 }  // namespace sigstream

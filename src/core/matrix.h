@@ -35,6 +35,11 @@ struct LabelledMatrix {
 // A signature set: a LabelledMatrix whose columns each sum to 1.
 using SignatureSet = LabelledMatrix;
 
+// Divides every column by its sum, as a signature file is read (io/matrix_tsv.h). A stage that hands its
+// signatures on in memory does the same, so that a pipeline's later stages see exactly the numbers they would
+// read back from the signatures.tsv the stage writes.
+SignatureSet renormalised(SignatureSet s);
+
 // The name of extracted signature `index` (0-based): "SBS96A", …, "SBS96Z", "SBS96AA", "SBS96AB", …
 std::string signature_name(Context context, int index);
 

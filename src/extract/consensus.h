@@ -1,4 +1,4 @@
-// Consensus of replicate fits at one K (DESIGN §7): the R × K replicate signatures are clustered into K
+// Consensus of replicate fits at one K (docs/choosing-k.md): the R × K replicate signatures are clustered into K
 // groups under cosine distance, each replicate giving exactly one signature to each group.
 //
 //  1. Reference: the replicate whose signatures agree best with all the others — the largest sum, over

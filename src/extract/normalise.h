@@ -1,4 +1,4 @@
-// Normalisation of hypermutated samples before fitting (DESIGN §7). Every method scales whole samples
+// Normalisation of hypermutated samples before fitting (docs/choosing-k.md). Every method scales whole samples
 // (columns), never single channels, so a sample's profile is unchanged and exposures fitted to the
 // scaled sample are brought back to the sample's true total by dividing by the same factor.
 //

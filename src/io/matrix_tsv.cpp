@@ -173,9 +173,8 @@ LabelledMatrix read_signatures(const std::string& path) {
                               "signature '" + m.columns[static_cast<std::size_t>(j)] + "' sums to " + buf + ", not 1",
                               "signature columns are probabilities over the channels; is this a count matrix?");
         }
-        m.values.col(j) /= sum;
     }
-    return m;
+    return renormalised(std::move(m));
 }
 
 namespace {

@@ -196,7 +196,7 @@ void ExtractStage::run(Workspace& ws, const RunSettings& run) {
             run.warning(
                 "the fit ran all " + std::to_string(fit.max_iter) +
                 " iterations of --max-iter without meeting --tol; raise --max-iter if the trace is still falling");
-        ws.signatures = r.signatures;
+        ws.signatures = renormalised(r.signatures);
         ws.exposures = r.exposures;
         ws.single = std::move(r);
         return;

@@ -37,7 +37,7 @@ void RefineStage::run(Workspace& ws, const RunSettings&) {
     if (!settings.minvol) return;
     Solution& chosen = ex.solutions[ex.choice->chosen];
     refine_solution(chosen, ws.counts->matrix, ex.input, ex.normalise, settings.options);
-    ws.signatures = chosen.signatures;
+    ws.signatures = renormalised(chosen.signatures);
 }
 
 void RefineStage::report(const Workspace& ws, TomlWriter& out) const {

@@ -42,7 +42,7 @@ void SelectStage::run(Workspace& ws, const RunSettings& run) {
     ex.rule = settings;
     ex.choice = choose_k(ex.solutions, settings, ex.input.kept.size());
     for (const auto& w : ex.choice->warnings) run.warning(w);
-    ws.signatures = ex.solutions[ex.choice->chosen].signatures;
+    ws.signatures = renormalised(ex.solutions[ex.choice->chosen].signatures);
 }
 
 void SelectStage::write(const Workspace& ws, OutputSink& out) const {

@@ -170,12 +170,66 @@ TEST(NmfAbi, Description) {
     const sigstream_backend* b = sigstream::nmf::backend();
     EXPECT_EQ(b->api_version, SIGSTREAM_BACKEND_API_VERSION);
     EXPECT_STREQ(b->name, "nmf");
+    EXPECT_EQ(b->struct_size, sizeof(sigstream_backend));
     ASSERT_EQ(b->n_params, 3);
+    EXPECT_EQ(b->params[0].struct_size, sizeof(sigstream_param_spec));
     EXPECT_STREQ(b->params[0].key, "objective");
     EXPECT_STREQ(b->params[0].default_value, "kl");
     EXPECT_STREQ(b->params[1].key, "solver");
     EXPECT_STREQ(b->params[1].default_value, "ccd-her");
     EXPECT_STREQ(b->params[2].key, "init");
+}
+
+// ABI growth: a host built against a later revision of version 2 sends longer structs (fields appended at the
+// end, parameter entries a field longer); the backend reads what it knows and writes only within the result's
+// struct_size. A request or result shorter than version 2's is refused.
+TEST(NmfAbi, LongerStructsOfALaterRevisionAreReadShorterOnesRefused) {
+    struct LongerParam {
+        sigstream_param v2;
+        const char* appended;
+    };
+    struct LongerRequest {
+        sigstream_fit_request v2;
+        double appended;
+    };
+    struct LongerResult {
+        sigstream_fit_result v2;
+        double appended;
+    };
+    const MatrixXd V = counts(96, 20, 2, 5, 50);
+    const LongerParam params[] = {{{sizeof(LongerParam), "objective", "frobenius"}, "x"},
+                                  {{sizeof(LongerParam), "solver", "mu"}, "y"}};
+    LongerRequest q{sigstream::test::make_request(V, 2, 7, 30, 0.0), 42.0};
+    q.v2.struct_size = sizeof q;
+    q.v2.n_params = 2;
+    q.v2.params = &params[0].v2;
+    MatrixXd W(96, 2), H(2, 20);
+    std::vector<double> trace(31);
+    LongerResult res{};
+    res.v2.struct_size = sizeof res;
+    res.v2.W = W.data();
+    res.v2.H = H.data();
+    res.v2.trace = trace.data();
+    res.appended = -1.0;
+    ASSERT_EQ(sigstream::nmf::backend()->fit(&q.v2, &res.v2), SIGSTREAM_FIT_OK) << res.v2.message;
+    EXPECT_EQ(res.appended, -1.0);  // a field the backend does not know is left alone
+    // the same fit as through version 2's own structs
+    Request r;
+    r.V = V;
+    r.k = 2;
+    r.seed = 7;
+    r.max_iter = 30;
+    r.params = {{"objective", "frobenius"}, {"solver", "mu"}};
+    const Fit plain = fit(r);
+    EXPECT_EQ(W, plain.W);
+    EXPECT_EQ(std::vector<double>(trace.begin(), trace.begin() + res.v2.trace_length), plain.trace);
+
+    q.v2.struct_size = offsetof(sigstream_fit_request, tol_window);  // a request of an older layout
+    EXPECT_EQ(sigstream::nmf::backend()->fit(&q.v2, &res.v2), SIGSTREAM_FIT_FAILED);
+    EXPECT_NE(std::string(res.v2.message).find("shorter than version 2"), std::string::npos) << res.v2.message;
+    q.v2.struct_size = sizeof q;
+    res.v2.struct_size = offsetof(sigstream_fit_result, message);  // no room for the message even
+    EXPECT_EQ(sigstream::nmf::backend()->fit(&q.v2, &res.v2), SIGSTREAM_FIT_FAILED);
 }
 
 // Noiseless planted data: well-separated signatures (random weights on a block of channels of their own,
