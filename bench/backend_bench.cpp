@@ -172,14 +172,14 @@ const sigstream_backend* load_plugin(const std::string& path) {
     void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (handle == nullptr) throw Error(std::string("cannot load plugin: ") + dlerror());
     using VersionFn = int32_t (*)();
-    using InfoFn = const sigstream_backend* (*)();
+    using InfoFn = const sigstream_backend* (*)(int32_t);
     auto version = reinterpret_cast<VersionFn>(dlsym(handle, "sigstream_backend_api_version"));
     auto info = reinterpret_cast<InfoFn>(dlsym(handle, "sigstream_backend_info"));
     if (version == nullptr || info == nullptr) throw Error(path + ": not a sigstream backend (ABI functions missing)");
     if (version() != SIGSTREAM_BACKEND_API_VERSION)
         throw Error(path + ": built for backend ABI version " + std::to_string(version()) + ", this driver has " +
                     std::to_string(SIGSTREAM_BACKEND_API_VERSION));
-    const sigstream_backend* backend = info();
+    const sigstream_backend* backend = info(SIGSTREAM_BACKEND_API_VERSION);
     if (backend == nullptr || backend->fit == nullptr || backend->api_version != SIGSTREAM_BACKEND_API_VERSION)
         throw Error(path + ": invalid backend description");
     return backend;
@@ -213,7 +213,7 @@ struct Options {
     std::string plugin, v_path, w0_path, h0_path, trace_path, w_out, h_out;
     int k = 0;
     int max_iter = 10000;
-    double tol = 1e-8;
+    double tol = 1e-7;
     std::uint64_t seed = 1;
     std::vector<std::pair<std::string, std::string>> params;
     bool has_target = false;
@@ -242,7 +242,7 @@ int on_progress(void* host, int32_t iteration, double objective) {
     if (p->has_target && p->hit_iteration < 0 && objective <= p->target) {
         p->hit_iteration = iteration;
         p->hit_seconds = t;
-        if (p->stop_at_target) return 1;
+        if (p->stop_at_target) return SIGSTREAM_STOP;
     }
     return 0;
 }
@@ -261,7 +261,7 @@ struct Run {
 Run fit_once(const sigstream_backend* backend, const Options& o, const Matrix& V, const Matrix* W0, const Matrix* H0,
              int max_iter, double tol, bool track_target) {
     std::vector<sigstream_param> params;
-    for (const auto& [key, value] : o.params) params.push_back({key.c_str(), value.c_str()});
+    for (const auto& [key, value] : o.params) params.push_back({sizeof(sigstream_param), key.c_str(), value.c_str()});
     Progress progress;
     progress.seconds.assign(static_cast<std::size_t>(max_iter) + 1, 0.0);
     progress.has_target = track_target && o.has_target;
@@ -269,7 +269,9 @@ Run fit_once(const sigstream_backend* backend, const Options& o, const Matrix& V
     progress.target = o.target;
 
     sigstream_fit_request request{};
+    request.struct_size = sizeof request;
     request.api_version = SIGSTREAM_BACKEND_API_VERSION;
+    request.tol_window = 100;  // the host's default (core/settings.h)
     request.rows = static_cast<int32_t>(V.rows);
     request.cols = static_cast<int32_t>(V.cols);
     request.V = V.data.data();
@@ -289,6 +291,7 @@ Run fit_once(const sigstream_backend* backend, const Options& o, const Matrix& V
     run.H.assign(static_cast<std::size_t>(o.k * V.cols), 0.0);
     run.trace.assign(static_cast<std::size_t>(max_iter) + 1, 0.0);
     sigstream_fit_result result{};
+    result.struct_size = sizeof result;
     result.W = run.W.data();
     result.H = run.H.data();
     result.trace = run.trace.data();

@@ -287,7 +287,7 @@ def measure(a, R, info):
             state.setdefault("target", out["objective"])
             return out
 
-        def sig(r):  # sigstream's defaults (solver=ccd-her, tol 1e-8, max_iter 10000), stopped at the target
+        def sig(r):  # sigstream's defaults (solver=ccd-her, tol 1e-7 over 100 iterations, max_iter 10000), stopped at the target
             return RUN.sig("b_sigstream_ccd", "nmf", "V1000.npy", 10, 10000, 1e-8, [], ("W0.npy", "H0.npy"),
                            target=state["target"])
 
