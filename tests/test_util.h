@@ -1,6 +1,9 @@
 // Helpers shared by the unit tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <exception>
 #include <string>
 
 namespace sigstream::test {
@@ -26,5 +29,21 @@ void write_file(const std::string& path, const std::string& content);
 std::string read_file(const std::string& path);
 // Compresses `path` with BGZF (htslib) into `path + ".gz"` and returns that name.
 std::string bgzip_file(const std::string& path);
+
+// The exception of type E (a sigstream::Error) that f() throws; when it throws none or another, a test failure and
+// a placeholder E.
+template <typename E, typename F>
+E error_of(F f) {
+    try {
+        f();
+    } catch (const E& e) {
+        return e;
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "another exception: " << e.what();
+        return E("", 0, "wrong exception");
+    }
+    ADD_FAILURE() << "no exception";
+    return E("", 0, "no exception");
+}
 
 }  // namespace sigstream::test

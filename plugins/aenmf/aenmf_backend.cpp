@@ -97,18 +97,11 @@ int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result
     return plugin_kit::guarded_fit("aenmf", request, result, run);
 }
 
-const sigstream_backend kBackend = {
-    sizeof(sigstream_backend),
-    SIGSTREAM_BACKEND_API_VERSION,
-    "aenmf",
-    "1.0.0",
-    "AE-NMF: shallow non-negative linear autoencoder V f(E) f(D) (convex NMF), full-batch Adam",
+const sigstream_backend kBackend = plugin_kit::description(
+    "aenmf", "1.0.0", "AE-NMF: shallow non-negative linear autoencoder V f(E) f(D) (convex NMF), full-batch Adam",
     "mean squared error ||V - V f(E) f(D)||_F^2/(rows*cols) (loss=mse); generalised KL divergence "
     "sum(mu - V + V log(V/mu)), mu = V f(E) f(D) + 1e-10*mean(V) (loss=poisson)",
-    static_cast<int32_t>(sizeof kParams / sizeof kParams[0]),
-    kParams,
-    fit_entry,
-};
+    kParams, fit_entry);
 
 }  // namespace
 

@@ -115,8 +115,14 @@ private:
 
 // Fit settings. lr <= 0 (or NaN) means "auto": kPaperLr = 1e-4 for init uniform without a given start
 // (the paper's setting), otherwise kAutoLrFactor * RMS of the starting weights [E | D^T] (see README.md).
-struct Options {
-    int k = 1;
+// k, max_iter, tol, tol_window and seed come from plugin_kit::Settings; the stop rule is the ABI's
+// (plugin_kit::StopRule): the best loss fell by a relative amount below tol over the host's tol_window steps;
+// tol == 0 runs exactly max_iter steps. Called directly (not through the ABI) it runs the host's defaults.
+struct Options : plugin_kit::Settings {
+    Options() {
+        max_iter = 10000;
+        tol = 1e-7;
+    }
     Constraint constraint = Constraint::abs;
     LossKind loss = LossKind::mse;
     Init init = Init::scaled;
@@ -128,12 +134,6 @@ struct Options {
     // loss; 0 = half the stop rule's window (tol_window).
     int patience = 0;
     bool plateau = true;
-    // The stop rule is the ABI's (plugin_kit::StopRule): the best loss fell by a relative amount below tol over
-    // the host's tol_window steps. tol == 0 runs exactly max_iter steps.
-    int max_iter = 10000;
-    double tol = 1e-7;
-    int tol_window = 100;
-    std::uint64_t seed = 0;
     kernels::Isa isa = kernels::best_isa();  // not a backend parameter: for benchmarks and tests
 };
 

@@ -51,19 +51,12 @@ int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result
     return plugin_kit::guarded_fit("cnmf", request, result, run);
 }
 
-const sigstream_backend kBackend = {
-    sizeof(sigstream_backend),
-    SIGSTREAM_BACKEND_API_VERSION,
-    "cnmf",
-    "1.0.0",
+const sigstream_backend kBackend = plugin_kit::description(
+    "cnmf", "1.0.0",
     "convex NMF (Ding, Li & Jordan 2010): V ~ V G H^T, signatures W = V G are non-negative combinations of the "
     "samples; multiplicative updates (H, then G); A = V^T V is never formed (O(rows*cols*K) per iteration); "
     "a host start W0 is mapped to G by non-negative least squares, H0 is used exactly",
-    "squared Frobenius error ||V - V G H^T||_F^2 (no 1/2)",
-    static_cast<int32_t>(sizeof kParams / sizeof kParams[0]),
-    kParams,
-    fit_entry,
-};
+    "squared Frobenius error ||V - V G H^T||_F^2 (no 1/2)", kParams, fit_entry);
 
 }  // namespace
 

@@ -80,12 +80,7 @@ enum class Init { kmeans, random };
 //          n_k the cluster sizes, H = C + 0.2 and G = (C + 0.2) diag(1 / n_k).
 void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, Eigen::MatrixXd& G, Eigen::MatrixXd& H);
 
-struct Options {
-    int k = 1;
-    int max_iter = 1000;
-    double tol = 0.0;      // see plugin_kit::converged(): relative decrease over the window
-    int tol_window = 100;  // the window, set by the host
-    std::uint64_t seed = 0;
+struct Options : plugin_kit::Settings {  // k, max_iter, tol, tol_window, seed
     Init init = Init::kmeans;
 };
 

@@ -6,7 +6,8 @@
 //   The fit() entry       guarded_fit(): resets the result, refuses a null request, a host of another ABI version
 //                         and structs shorter than version 2's, and turns every exception into a status and a
 //                         "<name>: ..." message (BadParam, Numerical, Failure below); set_message().
-//   The request           well_formed(), copy_settings(), for_each_param(), progress_of(), check_entries().
+//   The request           Settings, copy_settings(), well_formed(), for_each_param(), progress_of(), check_entries().
+//   The description       description(): a backend's sigstream_backend, every size and count filled in.
 //   Parameters            Choice tables: find_choice(), names(), choose(); param_keys(), unknown_param();
 //                         parse_number().
 //   Randomness            SplitMix64.
@@ -126,14 +127,40 @@ inline bool well_formed(const sigstream_fit_request& request, const sigstream_fi
            !(request.n_params > 0 && request.params == nullptr);
 }
 
-// Copies the request's k, max_iter, tol, tol_window and seed into a backend's options (members of those names).
-template <typename Options>
-void copy_settings(Options& options, const sigstream_fit_request& request) {
-    options.k = request.k;
-    options.max_iter = request.max_iter;
-    options.tol = request.tol;
-    options.tol_window = request.tol_window;
-    options.seed = request.seed;
+// The settings every fit has (a backend's Options derive from it): the number of signatures, the stop rule and the
+// seed. The defaults serve a backend's core called directly (tests); through the ABI the host sets them all.
+struct Settings {
+    int k = 1;
+    int max_iter = 1000;
+    double tol = 0.0;      // the stop rule (StopRule below): relative decrease of the best objective over the window
+    int tol_window = 100;  // the window, set by the host
+    std::uint64_t seed = 0;
+};
+
+// The request's k, max_iter, tol, tol_window and seed.
+inline void copy_settings(Settings& settings, const sigstream_fit_request& request) {
+    settings.k = request.k;
+    settings.max_iter = request.max_iter;
+    settings.tol = request.tol;
+    settings.tol_window = request.tol_window;
+    settings.seed = request.seed;
+}
+
+// A backend's description for the ABI, every count and size filled in: name, version, description, objective,
+// its parameter table and its fit() (the function that calls guarded_fit()).
+template <std::size_t N>
+constexpr sigstream_backend description(const char* name, const char* version, const char* description,
+                                        const char* objective, const sigstream_param_spec (&params)[N],
+                                        int (*fit)(const sigstream_fit_request*, sigstream_fit_result*)) {
+    return sigstream_backend{sizeof(sigstream_backend),
+                             SIGSTREAM_BACKEND_API_VERSION,
+                             name,
+                             version,
+                             description,
+                             objective,
+                             static_cast<int32_t>(N),
+                             params,
+                             fit};
 }
 
 // Calls apply(key, value) (std::string_view) for each parameter in order, stepping through the host's array by

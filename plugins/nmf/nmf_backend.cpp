@@ -65,19 +65,13 @@ int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result
     return plugin_kit::guarded_fit("nmf", request, result, run);
 }
 
-const sigstream_backend kBackend = {
-    sizeof(sigstream_backend),
-    SIGSTREAM_BACKEND_API_VERSION,
-    "nmf",
-    "1.0.0",
+const sigstream_backend kBackend = plugin_kit::description(
+    "nmf", "1.0.0",
     "NMF V ~ W H (W updated first, then H); solver=ccd-her (default: coordinate descent with extrapolation), "
     "ccd or mu (Lee-Seung); "
     "entries floored at 1e-16 after each update",
-    "KL divergence sum V log(V/WH) - V + WH (objective=kl), 0.5*squared Frobenius error (frobenius)",
-    static_cast<int32_t>(sizeof kParams / sizeof kParams[0]),
-    kParams,
-    fit_entry,
-};
+    "KL divergence sum V log(V/WH) - V + WH (objective=kl), 0.5*squared Frobenius error (frobenius)", kParams,
+    fit_entry);
 
 }  // namespace
 

@@ -130,12 +130,7 @@ void iterate(const Eigen::MatrixXd& V, Eigen::MatrixXd& W, Eigen::MatrixXd& H, O
 //  nndsvda: nndsvd with its zeros replaced by mean(V)
 void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, Eigen::MatrixXd& W, Eigen::MatrixXd& H);
 
-struct Options {
-    int k = 1;
-    int max_iter = 1000;
-    double tol = 0.0;      // see plugin_kit::converged(): relative decrease over the window
-    int tol_window = 100;  // the window, set by the host
-    std::uint64_t seed = 0;
+struct Options : plugin_kit::Settings {  // k, max_iter, tol, tol_window, seed
     Objective objective = Objective::kl;
     Solver solver = Solver::ccd_her;
     Init init = Init::random;

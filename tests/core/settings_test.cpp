@@ -23,16 +23,7 @@ const std::string kDash = " \xE2\x80\x94 ";  // the em dash between an error's p
 // The UsageError `f` throws (fails the test when it throws nothing or something else).
 template <typename F>
 UsageError usage_error(F f) {
-    try {
-        f();
-    } catch (const UsageError& e) {
-        return e;
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "not a UsageError: " << e.what();
-        return UsageError("", 0, "wrong exception");
-    }
-    ADD_FAILURE() << "no exception";
-    return UsageError("", 0, "no exception");
+    return test::error_of<UsageError>(f);
 }
 
 SettingValue cli(const std::string& key, std::vector<std::string> texts) {

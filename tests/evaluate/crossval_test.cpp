@@ -10,6 +10,7 @@
 
 #include "abi/sigstream_backend.h"
 #include "core/errors.h"
+#include "test_util.h"
 
 namespace sigstream {
 namespace {
@@ -433,14 +434,7 @@ TEST(CrossvalRun, ResultDoesNotDependOnThreads) {
 
 template <class E>
 std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        return std::string("wrong exception: ") + e.what();
-    }
-    return "(no exception)";
+    return test::error_of<E>(f).what();
 }
 
 TEST(CrossvalRun, BadRequestsAreRefused) {

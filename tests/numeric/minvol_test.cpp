@@ -6,9 +6,9 @@
 #include <cmath>
 #include <random>
 
-#include "numeric/assignment.h"
 #include "io/data_files.h"
 #include "io/matrix_tsv.h"
+#include "numeric/assignment.h"
 
 namespace sigstream {
 namespace {

@@ -105,16 +105,7 @@ std::unique_ptr<ToyStage> taker(std::vector<std::string>* log, std::vector<std::
 
 template <typename F>
 UsageError usage_error(F f) {
-    try {
-        f();
-    } catch (const UsageError& e) {
-        return e;
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "not a UsageError: " << e.what();
-        return UsageError("", 0, "wrong exception");
-    }
-    ADD_FAILURE() << "no exception";
-    return UsageError("", 0, "no exception");
+    return test::error_of<UsageError>(f);
 }
 
 std::set<std::string> tree(const std::string& dir) {

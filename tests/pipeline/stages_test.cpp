@@ -51,20 +51,6 @@ std::set<std::string> tree(const std::string& dir) {
     return out;
 }
 
-template <typename E, typename F>
-E error_of(F f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e;
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "another exception: " << e.what();
-        return E("", 0, "wrong exception");
-    }
-    ADD_FAILURE() << "no exception";
-    return E("", 0, "no exception");
-}
-
 // ---------------------------------------------------------------- make_stage()
 
 TEST(MakeStage, EveryKindMakesAStageOfThatKind) {
@@ -82,7 +68,7 @@ TEST(MakeStage, EveryKindMakesAStageOfThatKind) {
 }
 
 TEST(MakeStage, AnUnknownKindIsAUsageErrorListingTheKinds) {
-    const UsageError e = error_of<UsageError>([] { make_stage("counts"); });
+    const UsageError e = test::error_of<UsageError>([] { make_stage("counts"); });
     EXPECT_EQ(std::string(e.what()),
               "'counts' is not a stage \xE2\x80\x94 the stages are count, merge, extract, consensus, select, refine, "
               "fit, compare, crossval");
@@ -181,7 +167,7 @@ TEST_F(MergeFiles, ASampleInTwoMatricesNamesBothFiles) {
     MergeStage m;
     m.settings.inputs = {a, b, c};
     Workspace ws;
-    const DataError e = error_of<DataError>([&] { m.run(ws, RunSettings{}); });
+    const DataError e = test::error_of<DataError>([&] { m.run(ws, RunSettings{}); });
     EXPECT_EQ(e.file(), c);
     const std::string what = e.what();
     EXPECT_NE(what.find("'S2'"), std::string::npos) << what;
@@ -197,7 +183,7 @@ TEST_F(MergeFiles, DifferentCataloguesAreADataError) {
     MergeStage m;
     m.settings.inputs = {a, big};
     Workspace ws;
-    const DataError e = error_of<DataError>([&] { m.run(ws, RunSettings{}); });
+    const DataError e = test::error_of<DataError>([&] { m.run(ws, RunSettings{}); });
     EXPECT_EQ(e.file(), big);
     EXPECT_NE(std::string(e.what()).find("SBS96"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("SBS6"), std::string::npos) << e.what();
@@ -424,9 +410,9 @@ TEST_F(FitCase, WithoutOutDirAFileSetWritesWhereWritesSays) {
 
 TEST(Fit, MatrixAndSignaturesAreRequiredWhenNoEarlierStageGivesThem) {
     FitStage f;
-    const UsageError e = error_of<UsageError>([&] { f.prepare({Data::signatures}); });
+    const UsageError e = test::error_of<UsageError>([&] { f.prepare({Data::signatures}); });
     EXPECT_EQ(e.problem(), "--matrix is required");
-    const UsageError s = error_of<UsageError>([&] { f.prepare({Data::counts}); });
+    const UsageError s = test::error_of<UsageError>([&] { f.prepare({Data::counts}); });
     EXPECT_EQ(s.problem(), "--signatures is required");
     f.settings.matrix = "m.tsv";
     f.settings.signatures = "s.tsv";
@@ -466,7 +452,7 @@ TEST(CountWrites, InAFileSetOneContextGoesToStandardOutput) {
 TEST(CountWrites, SeveralContextsWithoutAPrefixInAFileSetAreAUsageError) {
     CountStage c;
     c.settings.contexts = {Context::SBS6, Context::SBS96};
-    const UsageError e = error_of<UsageError>([&] { c.writes(false); });
+    const UsageError e = test::error_of<UsageError>([&] { c.writes(false); });
     EXPECT_EQ(e.problem(), "several contexts need --out-prefix");
     FileSet files;
     EXPECT_THROW(c.reserve(files), UsageError);
