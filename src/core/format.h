@@ -2,15 +2,19 @@
 #pragma once
 
 #include <charconv>
+#include <cmath>
 #include <string>
 #include <vector>
 
 namespace sigstream {
 
-// The shortest decimal text that reads back as exactly `v` (integers without a decimal point).
+// The shortest decimal text that reads back as exactly `v`: 0.25, 1e-07, 3 — and whole numbers below 1e21 always
+// in full (100000, not 1e+05: a count or a total reads as a number of things).
 inline std::string exact_number(double v) {
     char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    const bool whole = v == std::floor(v) && std::fabs(v) < 1e21;
+    auto r = whole ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                   : std::to_chars(buf, buf + sizeof buf, v);
     return std::string(buf, r.ptr);
 }
 

@@ -207,15 +207,7 @@ void write_labelled_matrix(const LabelledMatrix& m, std::ostream& out, const std
 }
 
 void write_count_matrix(const LabelledMatrix& m, std::ostream& out) {
-    write_matrix(m, out, "MutationType", [](std::string& line, double v) {
-        if (v >= 0 && v < 0x1p64 && v == std::floor(v)) {
-            char buf[24];
-            const auto r = std::to_chars(buf, buf + sizeof buf, static_cast<std::uint64_t>(v));
-            line.append(buf, r.ptr);
-        } else {
-            line += exact_number(v);
-        }
-    });
+    write_labelled_matrix(m, out, "MutationType");
 }
 
 }  // namespace sigstream

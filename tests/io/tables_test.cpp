@@ -41,6 +41,15 @@ TEST(TsvWriter, NumbersAreTheShortestTextThatReadsBack) {
     EXPECT_EQ(out.str(), "0.1\t1e-08\t3\t0\t-2.5\t0.3333333333333333\t0.30000000000000004\n");
 }
 
+// A total of 100000 mutations reads as 100000, not as 1e+05 (the shortest text); a fraction keeps the shortest.
+TEST(TsvWriter, WholeNumbersAreWrittenInFull) {
+    std::ostringstream out;
+    TsvWriter t(out);
+    t.number(1e5).number(-2e6).number(123456789012.0).number(1e20).number(1e21).number(2.5e5 + 0.5).number(1e-5);
+    t.end_row();
+    EXPECT_EQ(out.str(), "100000\t-2000000\t123456789012\t100000000000000000000\t1e+21\t250000.5\t1e-05\n");
+}
+
 TEST(TsvWriter, MissingValuesAreNA) {
     std::ostringstream out;
     TsvWriter t(out);

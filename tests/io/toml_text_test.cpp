@@ -101,8 +101,10 @@ TEST(TomlFloat, TextOfNumbers) {
     EXPECT_EQ(toml_float(1), "1.0");  // "1" would read back as an integer
     EXPECT_EQ(toml_float(0), "0.0");
     EXPECT_EQ(toml_float(-3), "-3.0");
-    EXPECT_EQ(toml_float(123456789012345678.0), "123456789012345680.0");  // fixed notation is shorter here
-    EXPECT_EQ(toml_float(1e16), "1e+16");
+    EXPECT_EQ(toml_float(123456789012345678.0), "123456789012345680.0");
+    EXPECT_EQ(toml_float(1e16), "10000000000000000.0");  // whole numbers in full, as in the tables
+    EXPECT_EQ(toml_float(1e21), "1e+21");
+    EXPECT_EQ(toml_float(1e5 + 0.5), "100000.5");
     EXPECT_EQ(toml_float(0.1), "0.1");
     EXPECT_EQ(toml_float(2.5), "2.5");
     EXPECT_EQ(toml_float(1e-8), "1e-08");
