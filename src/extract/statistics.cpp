@@ -1,5 +1,6 @@
 #include "extract/statistics.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sigstream {
@@ -44,7 +45,7 @@ std::vector<SampleStats> sample_stats(const Eigen::MatrixXd& V, const Eigen::Mat
         }
         s.total = total;
         if (!(total > 0)) continue;  // an empty sample: every statistic 0
-        s.cosine = l2_r > 0 ? dot / (std::sqrt(l2_v) * std::sqrt(l2_r)) : 0.0;
+        s.cosine = l2_r > 0 ? std::min(1.0, dot / (std::sqrt(l2_v) * std::sqrt(l2_r))) : 0.0;  // rounding can pass 1
         s.l1_pct = 100.0 * l1_d / l1_v;
         s.l2_pct = 100.0 * std::sqrt(l2_d) / std::sqrt(l2_v);
         s.kl = kl;

@@ -1,5 +1,6 @@
 #include "numeric/assignment.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace sigstream {
@@ -81,7 +82,7 @@ Eigen::MatrixXd cosine_matrix(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B
     for (Eigen::Index i = 0; i < c.rows(); ++i)
         for (Eigen::Index j = 0; j < c.cols(); ++j) {
             const double d = na(i) * nb(j);
-            c(i, j) = d > 0 ? c(i, j) / d : 0.0;
+            c(i, j) = d > 0 ? std::clamp(c(i, j) / d, -1.0, 1.0) : 0.0;  // rounding can pass 1
         }
     return c;
 }

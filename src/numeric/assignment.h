@@ -13,7 +13,7 @@ namespace sigstream {
 std::vector<int> assign_max(const Eigen::MatrixXd& score);
 
 // Cosine similarity of every column of A with every column of B (A.cols() x B.cols()); a zero column has
-// cosine 0 with everything.
+// cosine 0 with everything. Values are clamped to [-1, 1] (rounding can give 1 + 2e-16 for equal columns).
 Eigen::MatrixXd cosine_matrix(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B);
 
 }  // namespace sigstream

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -71,6 +72,25 @@ TEST(Assignment, CosineMatrix) {
     EXPECT_NEAR(c(0, 1), 1.0, 1e-15);
     EXPECT_NEAR(c(1, 1), 0.0, 1e-15);
     EXPECT_EQ(c(0, 2), 0.0);  // a zero column
+}
+
+TEST(CosineMatrix, AColumnWithItselfIsNeverAboveOne) {
+    // Random non-negative 96-vectors: in double arithmetic a·a / (|a| |a|) exceeds 1 for some of them; the reported
+    // cosine must not (a user reads 1.0000000000000002 as a bug, and 1 − cosine must not go negative).
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    Eigen::MatrixXd A(96, 200);
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+        for (Eigen::Index i = 0; i < A.rows(); ++i) A(i, j) = u(rng);
+    int above = 0;
+    for (Eigen::Index j = 0; j < A.cols(); ++j) {
+        const double n = A.col(j).norm();
+        above += A.col(j).dot(A.col(j)) / (n * n) > 1.0;
+    }
+    ASSERT_GT(above, 0) << "no column shows the rounding this test is about";
+    const Eigen::MatrixXd c = cosine_matrix(A, A);
+    EXPECT_LE(c.maxCoeff(), 1.0);
+    for (Eigen::Index j = 0; j < A.cols(); ++j) EXPECT_NEAR(c(j, j), 1.0, 1e-15);
 }
 
 }  // namespace
