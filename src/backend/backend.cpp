@@ -89,7 +89,7 @@ FitResult Backend::fit(const Eigen::MatrixXd& V, const FitRequest& request) cons
                          "give a number of iterations from 1 to " + std::to_string(kMaxIterLimit));
     if (!std::isfinite(fit.tol) || fit.tol < 0)
         throw UsageError("", 0, "the tolerance must be a finite number >= 0",
-                         "e.g. 1e-8, or 0 to run max_iter iterations");
+                         "e.g. 1e-7, or 0 to run max_iter iterations");
     if (fit.tol_window < 1) throw UsageError("", 0, "the convergence window must be at least 1 iteration", "e.g. 10");
     if ((request.W0 == nullptr) != (request.H0 == nullptr))
         throw UsageError("", 0, "a starting point needs both W0 and H0", "give both or neither");

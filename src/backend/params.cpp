@@ -12,8 +12,9 @@ bool has_param(const Backend& b, const std::string& key) {
     return false;
 }
 
-// One backend's items (each KEY=VALUE, KEY with or without the backend's prefix).
-BackendParams parse_for(const std::vector<std::string>& items, const Backend& backend) {
+// One backend's items (each KEY=VALUE, KEY with or without the backend's prefix); `flag` is the option that chose
+// the backend (--backend, or crossval's --backends), named in messages.
+BackendParams parse_for(const std::vector<std::string>& items, const Backend& backend, const std::string& flag) {
     BackendParams out;
     for (const auto& item : items) {
         const std::size_t eq = item.find('=');
@@ -25,10 +26,10 @@ BackendParams parse_for(const std::vector<std::string>& items, const Backend& ba
         if (const std::size_t dot = key.find('.'); dot != std::string::npos && !has_param(backend, key)) {
             const std::string prefix = key.substr(0, dot);
             if (prefix != backend.name())
-                throw UsageError(
-                    "", 0,
-                    "--param '" + item + "' is for backend '" + prefix + "', but --backend is '" + backend.name() + "'",
-                    "drop it, or write " + backend.name() + ".KEY=VALUE");
+                throw UsageError("", 0,
+                                 "--param '" + item + "' is for backend '" + prefix + "', but " + flag + " is '" +
+                                     backend.name() + "'",
+                                 "drop it, or write " + backend.name() + ".KEY=VALUE");
             key = key.substr(dot + 1);
             if (key.empty())
                 throw UsageError("", 0, "--param '" + item + "' names no parameter",
@@ -44,7 +45,7 @@ BackendParams parse_for(const std::vector<std::string>& items, const Backend& ba
 }  // namespace
 
 BackendParams parse_params(const std::vector<std::string>& items, const Backend& backend) {
-    return parse_for(items, backend);
+    return parse_for(items, backend, "--backend");
 }
 
 std::vector<BackendParams> parse_params(const std::vector<std::string>& items,
@@ -77,7 +78,8 @@ std::vector<BackendParams> parse_params(const std::vector<std::string>& items,
         }
     }
     std::vector<BackendParams> out;
-    for (std::size_t b = 0; b < backends.size(); ++b) out.push_back(parse_for(per_backend[b], *backends[b]));
+    for (std::size_t b = 0; b < backends.size(); ++b)
+        out.push_back(parse_for(per_backend[b], *backends[b], "--backends"));
     return out;
 }
 

@@ -108,6 +108,10 @@ TEST(ParseParams, AVectorOfOneBackendIsTheSame) {
     const auto out = parse_params({"objective=frobenius", "alpha.solver=hals"}, {&alpha()});
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0], (BackendParams{{"objective", "frobenius"}, {"solver", "hals"}}));
+    // but a vector comes from crossval's --backends, which is the option a message names
+    EXPECT_EQ(error_of({"beta.loss=l1"}, std::vector<const Backend*>{&alpha()}),
+              "--param 'beta.loss=l1' is for backend 'beta', but --backends is 'alpha'" + kDash +
+                  "drop it, or write alpha.KEY=VALUE");
 }
 
 // ---------------------------------------------------------------- several backends
