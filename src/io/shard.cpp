@@ -15,7 +15,7 @@ namespace sigstream {
 namespace {
 
 constexpr const char* kMagic = "##sigstream-shard";
-constexpr int kFormat = 1;
+constexpr int kFormat = 2;  // 2 added ##tol_window
 
 std::vector<std::string> split_tabs(const std::string& line) {
     std::vector<std::string> f;
@@ -78,6 +78,7 @@ void write_shard(const Shard& s, std::ostream& out) {
     out << "##normalise\t" << normalisation_name(s.plan.normalise) << "\n";
     out << "##max_iter\t" << s.plan.fit.max_iter << "\n";
     out << "##tol\t" << exact_number(s.plan.fit.tol) << "\n";
+    out << "##tol_window\t" << s.plan.fit.tol_window << "\n";
     out << "##matrix\t" << s.matrix << "\n";
     out << "#counts\t" << s.counts.columns.size() << "\n";
     write_labelled_matrix(s.counts, out, "MutationType");
@@ -153,18 +154,21 @@ Shard read_shard(const std::string& path) {
             need(2), s.plan.fit.max_iter = static_cast<int>(p.integer(f[1]));
         else if (key == "tol")
             need(2), s.plan.fit.tol = p.number(f[1]);
+        else if (key == "tol_window")
+            need(2), s.plan.fit.tol_window = static_cast<int>(p.integer(f[1]));
         else if (key == "matrix")
             need(2), s.matrix = f[1];
         else
             p.fail("unknown shard field '" + f[0] + "'");
     }
     for (const char* required : {"sigstream_version", "backend", "backend_version", "seed", "replicates", "k", "range",
-                                 "normalise", "max_iter", "tol", "matrix"})
+                                 "normalise", "max_iter", "tol", "tol_window", "matrix"})
         if (!seen.count(required)) p.fail(std::string("the shard's header lacks its ##") + required + " line");
     const ReplicatePlan& plan = s.plan;
     if (s.backend.empty() || plan.ks.empty() || !have_range || plan.replicates < 1 || plan.first < 0 ||
         plan.first >= plan.last || plan.last > plan.replicates)
         p.fail("the shard's header is inconsistent (backend, k, replicates, range)");
+    if (plan.fit.tol_window < 1) p.fail("the ##tol_window line is below 1");
     for (std::size_t i = 1; i < plan.ks.size(); ++i)
         if (plan.ks[i] <= plan.ks[i - 1]) p.fail("the ##k line is not in ascending order without repeats");
     if (f[0] != "#counts" || f.size() != 2) p.fail("expected the #counts line");

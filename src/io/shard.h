@@ -3,11 +3,12 @@
 // the original files — the run's settings and the count matrix itself.
 //
 // Text, TAB-separated, `.gz` accepted (docs/shards.md):
-//   ##sigstream-shard<TAB>1               format version
+//   ##sigstream-shard<TAB>2               format version
 //   ##KEY<TAB>VALUE…                      sigstream_version, backend, backend_version, param (KEY VALUE,
 //                                         every backend parameter incl. defaults), seed, replicates,
 //                                         k (the K's), range (first, last: first <= i < last),
-//                                         normalise, max_iter, tol, matrix (the file it came from)
+//                                         normalise, max_iter, tol, tol_window, matrix (the file it came
+//                                         from, as given to extract)
 //   #counts<TAB>n                         then the count matrix: header and one row per channel
 //   #replicate<TAB>K<TAB>i<TAB>iterations<TAB>objective   then one row per channel: W's K values
 //   #end<TAB>number of replicates
@@ -31,7 +32,7 @@ struct Shard {
     std::string backend, backend_version;
     // The run's plan; plan.fit.params holds every parameter of the backend, defaults included.
     ReplicatePlan plan;
-    std::string matrix;  // the matrix's file (for messages and metadata)
+    std::string matrix;  // the matrix's file as given to extract (for messages and metadata)
     LabelledMatrix counts;
     std::vector<Replicate> fits;  // ordered by K, then index
 };

@@ -22,6 +22,7 @@ const Counts& stage_counts(Workspace& ws, const std::string& file) {
         Counts c;
         c.matrix = read_count_matrix(file);
         c.source = file;
+        c.absolute = absolute_path(file);
         c.md5 = file_md5(file);
         ws.counts = std::move(c);
     }
@@ -32,9 +33,21 @@ const Counts& stage_counts(Workspace& ws, const std::string& file) {
 }
 
 std::string signature_path(const std::string& given) {
+    if (given.empty()) return {};
     std::error_code ec;
     if (fs::is_directory(given, ec)) return (fs::path(given) / "signatures.tsv").string();
     return reference_file(given);
+}
+
+std::string signature_setting(const SettingValue& v) {
+    return v.text() == kCosmicReference ? v.text() : v.path();
+}
+
+std::string absolute_path(const std::string& file) {
+    if (file.empty() || file == "-") return file;
+    std::error_code ec;
+    const fs::path abs = fs::absolute(file, ec);
+    return ec ? file : abs.lexically_normal().string();
 }
 
 void write_solution(OutputSink& out, const Solution& s, const std::string& dir,
@@ -58,11 +71,7 @@ void write_input_table(TomlWriter& out, const std::string& table, const Counts& 
                        const std::vector<std::string>& empty_samples) {
     out.table(table + ".input");
     out.text("matrix", counts.source.empty() ? std::string("(made by an earlier stage)") : counts.source);
-    if (!counts.source.empty() && counts.source != "-") {
-        std::error_code ec;
-        const fs::path abs = fs::absolute(counts.source, ec);
-        if (!ec) out.text("matrix_absolute", abs.lexically_normal().string());
-    }
+    if (!counts.absolute.empty() && counts.absolute != "-") out.text("matrix_absolute", counts.absolute);
     if (!counts.md5.empty()) out.text("md5", counts.md5);
     out.text("context", std::string(context_name(counts.matrix.context)));
     out.integer("samples", static_cast<long long>(counts.matrix.columns.size()));

@@ -18,8 +18,16 @@ const BackendRegistry& plugin_registry();
 // else the one an earlier stage left in ws.counts.
 const Counts& stage_counts(Workspace& ws, const std::string& file);
 
-// A signature set given as a file, a run folder (its signatures.tsv), or a reference name (`cosmic-v3.4`).
+// A signature set given as a file, a run folder (its signatures.tsv), or a reference name (`cosmic-v3.4`):
+// the file to read ("" for "").
 std::string signature_path(const std::string& given);
+
+// The value of a setting that takes a signature set or reference: `cosmic-v3.4` as it is, anything else a path
+// (made absolute against a pipeline file's folder).
+std::string signature_setting(const SettingValue& v);
+
+// `file` made absolute against the working folder and lexically normalised; "" and "-" (standard input) as they are.
+std::string absolute_path(const std::string& file);
 
 // The files of one K's consensus solution in `dir` ("" or "solutions/K3/"): signatures.tsv, medoids.tsv,
 // exposures.tsv, sample_stats.tsv, stability.tsv, and consensus.tsv when it was refined.

@@ -33,11 +33,15 @@ const Schema<CompareSettings>& CompareStage::schema() const {
     static const Schema<S> s = [] {
         Schema<S> k;
         k.section("Input")
-            .path("signatures", "FILE", "signatures (columns sum to 1; rows matched by label), or a run folder",
-                  [](S& x) -> std::string& { return x.signatures; })
+            .add(
+                {"signatures", "FILE",
+                 "signatures (columns sum to 1; rows matched by label), a run folder (its signatures.tsv), or "
+                 "cosmic-v3.4"},
+                [](S& x, const SettingValue& v) { x.signatures = signature_setting(v); },
+                [](const S& x) { return x.signatures.empty() ? std::string() : toml_string(x.signatures); })
             .add(
                 {"reference", "cosmic-v3.4|FILE", "reference signatures"},
-                [](S& x, const SettingValue& v) { x.reference = v.text() == kCosmicReference ? v.text() : v.path(); },
+                [](S& x, const SettingValue& v) { x.reference = signature_setting(v); },
                 [](const S& x) { return toml_string(x.reference); })
             .flag("include-artefacts", "also match COSMIC's possible sequencing artefacts",
                   [](S& x) -> bool& { return x.include_artefacts; });
@@ -54,7 +58,7 @@ const Schema<CompareSettings>& CompareStage::schema() const {
 }
 
 std::string CompareStage::signature_file() const {
-    return is_folder(settings.signatures) ? signature_path(settings.signatures) : settings.signatures;
+    return signature_path(settings.signatures);
 }
 
 std::vector<Data> CompareStage::needs() const {
@@ -63,7 +67,7 @@ std::vector<Data> CompareStage::needs() const {
 }
 
 std::vector<std::string> CompareStage::reads() const {
-    return {signature_file(), settings.reference == kCosmicReference ? std::string() : settings.reference};
+    return {signature_file(), signature_path(settings.reference)};
 }
 
 std::vector<std::string> CompareStage::writes(bool folder) const {

@@ -27,7 +27,7 @@ namespace {
     throw DataError(b, 0,
                     "the shards come from different runs: " + what + " is " + va + " in " + a + " but " + vb + " here",
                     "merge only shards written by one scattered run (same matrix, backend, parameters, --seed, "
-                    "--replicates and sigstream version)");
+                    "--replicates, stop rule and sigstream version)");
 }
 
 std::string ranges_text(const std::vector<int>& idx) {
@@ -68,6 +68,8 @@ void check_same_run(const Shard& a, const std::string& pa, const Shard& b, const
         mismatch("--max-iter", pa, std::to_string(a.plan.fit.max_iter), pb, std::to_string(b.plan.fit.max_iter));
     if (b.plan.fit.tol != a.plan.fit.tol)
         mismatch("--tol", pa, exact_number(a.plan.fit.tol), pb, exact_number(b.plan.fit.tol));
+    if (b.plan.fit.tol_window != a.plan.fit.tol_window)
+        mismatch("--tol-window", pa, std::to_string(a.plan.fit.tol_window), pb, std::to_string(b.plan.fit.tol_window));
     if (b.counts.context != a.counts.context || b.counts.columns != a.counts.columns ||
         b.counts.values != a.counts.values)
         mismatch(
@@ -176,6 +178,12 @@ std::vector<Data> ConsensusStage::needs() const {
     return {};
 }
 
+// Shards bring the count matrix too (a later stage may use it).
+std::vector<Data> ConsensusStage::gives() const {
+    if (settings.shards.empty()) return {Data::solutions};
+    return {Data::counts, Data::replicates, Data::solutions};
+}
+
 void ConsensusStage::prepare(const std::vector<Data>& available) {
     if (settings.shards.empty() && std::find(available.begin(), available.end(), Data::replicates) == available.end())
         throw UsageError("", 0, "no shards given", "list the shard files after the options");
@@ -226,6 +234,7 @@ void ConsensusStage::report(const Workspace& ws, TomlWriter& out) const {
     out.text("normalise", normalisation_name(set.plan.normalise));
     out.integer("max-iter", set.plan.fit.max_iter);
     out.number("tol", set.plan.fit.tol);
+    out.integer("tol-window", set.plan.fit.tol_window);
     if (!settings.shards.empty()) {
         write_input_table(out, id, *ws.counts, ws.extraction->input.empty_samples);
         write_backend_tables(out, id, set.backend, set.backend_version, set.backend_objective, set.backend_file,

@@ -98,7 +98,7 @@ const Schema<CrossvalSettings>& CrossvalStage::schema() const {
                   [](S& x) -> std::string& { return x.matrix; })
             .add(
                 {"reference", "cosmic-v3.4|FILE", "reference signatures for the COSMIC alignment"},
-                [](S& x, const SettingValue& v) { x.reference = v.text() == kCosmicReference ? v.text() : v.path(); },
+                [](S& x, const SettingValue& v) { x.reference = signature_setting(v); },
                 [](const S& x) { return toml_string(x.reference); })
             .flag("include-artefacts",
                   "also match COSMIC's possible sequencing artefacts (SBS27, SBS43, SBS45-60, SBS95)",
@@ -207,6 +207,12 @@ const Schema<CrossvalSettings>& CrossvalStage::schema() const {
 std::vector<Data> CrossvalStage::needs() const {
     if (settings.matrix.empty()) return {Data::counts};
     return {};
+}
+
+// A matrix read here is the run's from now on (stage_counts).
+std::vector<Data> CrossvalStage::gives() const {
+    if (settings.matrix.empty()) return {Data::crossval};
+    return {Data::counts, Data::crossval};
 }
 
 std::vector<std::string> CrossvalStage::writes(bool) const {

@@ -143,9 +143,17 @@ std::vector<Data> ExtractStage::needs() const {
     return {};
 }
 
+// A matrix read here is the run's from now on (stage_counts).
 std::vector<Data> ExtractStage::gives() const {
-    if (single()) return {Data::signatures, Data::exposures};
-    return {Data::replicates};
+    std::vector<Data> out;
+    if (!settings.matrix.empty()) out.push_back(Data::counts);
+    if (single()) {
+        out.push_back(Data::signatures);
+        out.push_back(Data::exposures);
+    } else {
+        out.push_back(Data::replicates);
+    }
+    return out;
 }
 
 std::vector<std::string> ExtractStage::writes(bool) const {

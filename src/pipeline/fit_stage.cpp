@@ -36,7 +36,7 @@ const Schema<RefitSettings>& FitStage::schema() const {
             .add(
                 {"signatures", "FILE",
                  "signatures (columns sum to 1), a run folder (its signatures.tsv), or cosmic-v3.4"},
-                [](S& x, const SettingValue& v) { x.signatures = v.text() == kCosmicReference ? v.text() : v.path(); },
+                [](S& x, const SettingValue& v) { x.signatures = signature_setting(v); },
                 [](const S& x) { return x.signatures.empty() ? std::string() : toml_string(x.signatures); });
         k.section("Fitting")
             .flag("sparse", "sparse refit: drop signatures that do not improve the fit",
@@ -53,11 +53,7 @@ const Schema<RefitSettings>& FitStage::schema() const {
 }
 
 std::string FitStage::signature_file() const {
-    if (settings.signatures.empty()) return {};
-    std::error_code ec;
-    if (settings.signatures == kCosmicReference || std::filesystem::is_directory(settings.signatures, ec))
-        return signature_path(settings.signatures);
-    return settings.signatures;
+    return signature_path(settings.signatures);
 }
 
 std::vector<Data> FitStage::needs() const {
@@ -65,6 +61,12 @@ std::vector<Data> FitStage::needs() const {
     if (settings.matrix.empty()) out.push_back(Data::counts);
     if (settings.signatures.empty()) out.push_back(Data::signatures);
     return out;
+}
+
+// A matrix read here is the run's from now on (stage_counts).
+std::vector<Data> FitStage::gives() const {
+    if (settings.matrix.empty()) return {Data::exposures};
+    return {Data::counts, Data::exposures};
 }
 
 std::vector<std::string> FitStage::reads() const {

@@ -43,6 +43,7 @@ struct Counts {
     std::vector<LabelledMatrix> contexts;  // count: every catalogue counted, in the order asked (matrix is the first)
     std::vector<StreamSummary> summary;    // count: per sample, what was counted and skipped
     std::string source;                    // the file it was read from; "" when made in this run
+    std::string absolute;                  // source made absolute, when this process read it ("" otherwise)
     std::string md5;                       // the file's checksum, when read from one
     std::uint64_t records = 0;             // count: records read from all inputs
 };

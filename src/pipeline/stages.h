@@ -128,7 +128,7 @@ public:
     std::string_view kind() const override { return "consensus"; }
     std::string_view summary() const override;
     std::vector<Data> needs() const override;
-    std::vector<Data> gives() const override { return {Data::solutions}; }
+    std::vector<Data> gives() const override;
     std::vector<std::string> reads() const override { return settings.shards; }
     std::vector<std::string> writes(bool) const override { return {}; }  // solutions/K<k>/…, known after run()
     void prepare(const std::vector<Data>& available) override;
@@ -190,7 +190,7 @@ public:
     std::string_view kind() const override { return "fit"; }
     std::string_view summary() const override;
     std::vector<Data> needs() const override;
-    std::vector<Data> gives() const override { return {Data::exposures}; }
+    std::vector<Data> gives() const override;
     std::vector<std::string> reads() const override;
     std::vector<std::string> writes(bool folder) const override;
     void reserve(OutputSink& out) const override;
@@ -251,7 +251,7 @@ public:
     std::string_view kind() const override { return "crossval"; }
     std::string_view summary() const override;
     std::vector<Data> needs() const override;
-    std::vector<Data> gives() const override { return {Data::crossval}; }
+    std::vector<Data> gives() const override;
     std::vector<std::string> reads() const override { return {settings.matrix}; }
     std::vector<std::string> writes(bool folder) const override;
     void prepare(const std::vector<Data>& available) override;

@@ -121,6 +121,17 @@ def main():
     r = run(["compare", "--signatures", run_dir, "--reference", os.path.join(work, "none.tsv"), "--out", "-"])
     checks.check("compare: missing reference file exits 1",
                  r.returncode == 1 and len(r.stderr.splitlines()) == 1, r.stderr)
+    # COSMIC against itself (`cosmic-v3.4` is accepted as --signatures too): each signature that is no artefact is its
+    # own best and matched partner, at cosine 1 — within rounding, never above (1 − cosine is a distance)
+    r = run(["compare", "--signatures", "cosmic-v3.4"])
+    table = [line.split("\t") for line in r.stdout.splitlines()]
+    artefacts = {"SBS27", "SBS43", "SBS95"} | {"SBS%d" % n for n in range(45, 61)}
+    artefacts &= set(rows[0])
+    own = [t for t in table[1:] if t[0] not in artefacts]
+    checks.check("compare cosmic-v3.4 with itself",
+                 r.returncode == 0 and len(table) == len(rows[0]) and len(own) == len(rows[0]) - 1 - len(artefacts) and
+                 all(t[1] == t[0] and t[3] == t[0] and 1 - 1e-15 <= float(t[2]) <= 1 and float(t[4]) <= 1 for t in own),
+                 r.stderr + r.stdout[:300])
     r = run(["compare"])
     checks.check("compare: no --signatures exits 2", r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr)
 

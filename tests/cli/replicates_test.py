@@ -226,6 +226,7 @@ def main():
         "other.shard": ["--k", "2", "--replicate-range", "2:3", "--matrix", other],
         "none.shard": ["--k", "2", "--replicate-range", "2:3", "--normalise", "none"],
         "iter.shard": ["--k", "2", "--replicate-range", "2:3", "--max-iter", "399"],
+        "window.shard": ["--k", "2", "--replicate-range", "2:3", "--tol-window", "10"],
     }
     cmds = []
     for name, extra in shard_specs.items():
@@ -247,7 +248,7 @@ def main():
     plain = os.path.join(shards, "a02.shard")
     if os.path.exists(plain):
         first = open(plain).readline()
-        checks.check("a shard starts with its magic line", first == "##sigstream-shard\t1\n", first)
+        checks.check("a shard starts with its magic line", first == "##sigstream-shard\t2\n", first)
 
     def S(*names):
         return [os.path.join(shards, n) for n in names]
@@ -372,6 +373,7 @@ def main():
          ["sigstream version", "0.0.0-elsewhere"], "dir"),
         ("different --normalise", C + S("a02.shard", "none.shard"), 1, ["--normalise", "none.shard"], "dir"),
         ("different --max-iter", C + S("a02.shard", "iter.shard"), 1, ["--max-iter", "399"], "dir"),
+        ("different --tol-window", C + S("a02.shard", "window.shard"), 1, ["--tol-window is 100", "10 here"], "dir"),
         ("a truncated shard", C + S("a02.shard") + [truncated], 1, ["truncated.shard"], "dir"),
         ("a truncated .gz shard", C + S("a02.shard") + [truncated_gz], 1, ["truncated.shard.gz"], "dir"),
         ("a damaged number in a shard", C + S("a02.shard") + [damaged], 1, ["damaged.shard", "'abc'"], "dir"),

@@ -147,6 +147,23 @@ def merge(checks, run, work):
     checks.check("merge: a sample in two matrices names both files", ok, detail)
 
 
+def matrix_handed_on(checks, run, work):
+    # an extract stage that reads its own matrix hands it on: the fit after it needs none, and its exposures are
+    # those `sigstream fit` gives on the same file
+    folder = e2e.fresh_folder(os.path.join(work, "handed_on"))
+    matrix = os.path.join(e2e.ROOT, "tests", "golden", "inputs", "matrix.tsv")
+    pipeline = os.path.join(folder, "p.toml")
+    e2e.write(pipeline, 'stages = ["extract", "fit"]\n[extract]\nmatrix = "%s"\nk = 2\nmax-iter = 50\n'
+                        '[fit]\nsignatures = "cosmic-v3.4"\nsparse = true\n' % matrix)
+    r = run(["run", "--quiet", pipeline, "--out-dir", os.path.join(folder, "out")])
+    r2 = run(["fit", "--quiet", "--matrix", matrix, "--signatures", "cosmic-v3.4", "--sparse", "--out-dir",
+              os.path.join(folder, "alone")])
+    same = r.returncode == 0 and r2.returncode == 0 and all(
+        open(os.path.join(folder, "out", "fit", f)).read() == open(os.path.join(folder, "alone", f)).read()
+        for f in ("exposures.tsv", "sample_stats.tsv"))
+    checks.check("a fit after an extract that read its own matrix fits that matrix", same, r.stderr + r2.stderr)
+
+
 def bad_pipelines(checks, run, work):
     bad = e2e.fresh_folder(os.path.join(work, "bad"))
     matrix = os.path.join(e2e.ROOT, "tests", "golden", "inputs", "matrix.tsv")
@@ -213,6 +230,7 @@ def main():
     threads(checks, run, work, out)
     dry_run(checks, run, work)
     merge(checks, run, work)
+    matrix_handed_on(checks, run, work)
     bad_pipelines(checks, run, work)
     checks.finish()
 

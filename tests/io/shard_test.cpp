@@ -65,6 +65,7 @@ Shard sample_shard(Context context = Context::SBS96) {
     s.plan.normalise = Normalisation::gmm;
     s.plan.fit.max_iter = 12345;
     s.plan.fit.tol = 0.1 + 0.2;
+    s.plan.fit.tol_window = 37;
     s.matrix = "/data/my cohort/counts.tsv";
     s.counts.context = context;
     s.counts.columns = {"S1", "S 2", "S3"};
@@ -104,6 +105,7 @@ void expect_equal(const Shard& a, const Shard& b) {
     EXPECT_EQ(a.plan.normalise, b.plan.normalise);
     EXPECT_EQ(a.plan.fit.max_iter, b.plan.fit.max_iter);
     EXPECT_EQ(a.plan.fit.tol, b.plan.fit.tol);
+    EXPECT_EQ(a.plan.fit.tol_window, b.plan.fit.tol_window);
     EXPECT_EQ(a.matrix, b.matrix);
     EXPECT_EQ(a.counts.context, b.counts.context);
     EXPECT_EQ(a.counts.columns, b.counts.columns);
@@ -138,6 +140,7 @@ TEST(ShardRoundTrip, AwkwardNumbersReadBackExactly) {
     EXPECT_EQ(back.counts.values(1, 2), std::numeric_limits<double>::max());
     EXPECT_EQ(back.counts.values(1, 0), 9007199254740994.0);
     EXPECT_EQ(back.plan.fit.tol, 0.1 + 0.2);
+    EXPECT_EQ(back.plan.fit.tol_window, 37);
     EXPECT_EQ(back.plan.fit.seed, 18446744073709551615ull);
     // and writing what was read gives the same text
     EXPECT_EQ(text_of(back), text_of(s));
@@ -213,16 +216,18 @@ TEST(ShardErrors, NotAShard) {
 
 TEST(ShardErrors, OtherFormatVersion) {
     const std::string text = text_of(sample_shard());
-    for (const char* version : {"2", "0", "1.0", ""}) {
+    ASSERT_EQ(text.rfind("##sigstream-shard\t2\n", 0), 0u);  // format 2: with ##tol_window
+    for (const char* version : {"1", "3", "0", "2.0", ""}) {
         SCOPED_TRACE(version);
         auto e = format_error(
-            replace_once(text, "##sigstream-shard\t1\n", std::string("##sigstream-shard\t") + version + "\n"));
+            replace_once(text, "##sigstream-shard\t2\n", std::string("##sigstream-shard\t") + version + "\n"));
         ASSERT_TRUE(e);
         EXPECT_EQ(e->line(), 1u);
     }
-    auto e = format_error(replace_once(text, "##sigstream-shard\t1\n", "##sigstream-shard\t2\n"));
+    // a shard of format 1 was fitted under the earlier stop rule: refused, naming both formats
+    auto e = format_error(replace_once(text, "##sigstream-shard\t2\n", "##sigstream-shard\t1\n"));
     ASSERT_TRUE(e);
-    EXPECT_NE(std::string(e->what()).find("shard format 2"), std::string::npos) << e->what();
+    EXPECT_NE(std::string(e->what()).find("shard format 1 is not the format 2"), std::string::npos) << e->what();
 }
 
 TEST(ShardErrors, TruncatedAnywhere) {
@@ -317,6 +322,8 @@ TEST(ShardErrors, UnknownOrMalformedHeaderFields) {
     EXPECT_TRUE(format_error(replace_once(text, "##seed\t18446744073709551615\n", "##seed\t18446744073709551616\n")));
     EXPECT_TRUE(format_error(replace_once(text, "##max_iter\t12345\n", "##max_iter\t12345.5\n")));
     EXPECT_TRUE(format_error(replace_once(text, "##tol\t", "##tol\tnan")));
+    EXPECT_TRUE(format_error(replace_once(text, "##tol_window\t37\n", "##tol_window\t0\n")));
+    EXPECT_TRUE(format_error(replace_once(text, "##tol_window\t37\n", "##tol_window\t1.5\n")));
     EXPECT_TRUE(format_error(replace_once(text, "##param\tobjective\tkl\n", "##param\tobjective\n")));
 }
 
@@ -343,7 +350,7 @@ TEST(ShardErrors, TextAfterEnd) {
 TEST(ShardErrors, EveryHeaderFieldIsRequired) {
     const std::string text = text_of(sample_shard());
     for (const char* line : {"##seed\t18446744073709551615\n", "##normalise\tgmm\n", "##max_iter\t12345\n",
-                             "##tol\t0.30000000000000004\n", "##sigstream_version\t0.9.1-test\n",
+                             "##tol\t0.30000000000000004\n", "##tol_window\t37\n", "##sigstream_version\t0.9.1-test\n",
                              "##backend_version\t1.2.3\n", "##matrix\t/data/my cohort/counts.tsv\n"}) {
         SCOPED_TRACE(line);
         EXPECT_TRUE(format_error(replace_once(text, line, "")));

@@ -101,6 +101,22 @@ TEST(MakeStage, DefaultDataFlow) {
     }
 }
 
+// A stage that reads its own count matrix makes it the run's: a later stage without a matrix uses it.
+TEST(MakeStage, AStageThatReadsAMatrixGivesItOn) {
+    for (const char* kind : {"extract", "fit", "crossval"}) {
+        SCOPED_TRACE(kind);
+        auto s = make_stage(kind);
+        s->set(SettingValue::from_cli("matrix", {"m.tsv"}));
+        const auto gives = s->gives();
+        EXPECT_NE(std::find(gives.begin(), gives.end(), Data::counts), gives.end());
+        EXPECT_TRUE(make_stage(kind)->needs() == std::vector<Data>{Data::counts} ||
+                    std::string(kind) == "fit");  // fit needs signatures too (DefaultDataFlow)
+    }
+    auto consensus = make_stage("consensus");
+    consensus->set(SettingValue::from_cli("shards", {"a.shard"}));
+    EXPECT_EQ(consensus->gives(), (std::vector<Data>{Data::counts, Data::replicates, Data::solutions}));
+}
+
 // ---------------------------------------------------------------- merge
 
 class MergeFiles : public ::testing::Test {
@@ -390,10 +406,8 @@ private:
     fs::path old_;
 };
 
-// DEFECT: without out-dir, FitStage::writes(false) names exposures.tsv and sample_stats.tsv in the working folder,
-// but FitStage::reserve() calls FileSet::create_folder("") first, which throws IoError "cannot create the output
-// folder: No such file or directory" (with no file named). Not reachable from `sigstream fit` (it requires
-// --out-dir), but from any program that runs a fit stage into a FileSet (stages.h invites that use).
+// Without out-dir a fit stage in a file set writes into the working folder (as writes() says), from a program
+// that embeds the library or a pipeline file (`sigstream fit` requires --out-dir).
 TEST_F(FitCase, WithoutOutDirAFileSetWritesWhereWritesSays) {
     test::TempDir d;
     WorkingFolder here(d.path());
