@@ -288,11 +288,11 @@ def measure(a, R, info):
             return out
 
         def sig(r):  # sigstream's defaults (solver=ccd-her, tol 1e-7 over 100 iterations, max_iter 10000), stopped at the target
-            return RUN.sig("b_sigstream_ccd", "nmf", "V1000.npy", 10, 10000, 1e-8, [], ("W0.npy", "H0.npy"),
+            return RUN.sig("b_sigstream_ccd", "nmf", "V1000.npy", 10, 10000, 1e-7, [], ("W0.npy", "H0.npy"),
                            target=state["target"])
 
         k_runs, s_runs = alternate(R, sk, sig)  # sklearn first: its objective is the target
-        mu_run = RUN.sig("b_sigstream_mu", "nmf", "V1000.npy", 10, 10000, 1e-8, ["solver=mu"], ("W0.npy", "H0.npy"),
+        mu_run = RUN.sig("b_sigstream_mu", "nmf", "V1000.npy", 10, 10000, 1e-7, ["solver=mu"], ("W0.npy", "H0.npy"),
                          target=state["target"])
         res["b"] = {"target": state["target"], "sk": k_runs, "sig": s_runs, "sig_mu": mu_run,
                     "sk_wall": med(k_runs, "wall_s"), "sk_iterations": a.sk_iter,
@@ -320,7 +320,7 @@ def measure(a, R, info):
 
         def sig(r):
             paper_run = sig_paper(r)
-            default_run = RUN.sig("c_aenmf_defaults", "aenmf", "V300_k5.npy", 5, 10000, 1e-8, [],
+            default_run = RUN.sig("c_aenmf_defaults", "aenmf", "V300_k5.npy", 5, 10000, 1e-7, [],
                                   target=state["target"], warmup=0)
             return {"paper": paper_run, "defaults": default_run}
 
