@@ -184,7 +184,7 @@ std::vector<CountInput> CountStage::collect_inputs() const {
         LineReader list(settings.list);
         std::string line;
         while (list.next(line)) {
-            if (line.empty() || line[0] == '#') continue;
+            if (line.find_first_not_of(" \t") == std::string::npos || line[0] == '#') continue;  // blank, comment
             const std::size_t tab = line.find('\t');
             CountInput in{line.substr(0, tab), tab == std::string::npos ? "" : line.substr(tab + 1)};
             auto trim = [](std::string& s) {

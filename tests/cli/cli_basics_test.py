@@ -73,6 +73,13 @@ def main():
     checks.check("--quiet prints nothing on stderr", r.stderr == "", r.stderr)
     plain = r.stdout
 
+    # a --list file: comment and empty lines are skipped, a second column renames the sample
+    lst = os.path.join(work, "inputs.list")
+    e2e.write(lst, "# the cohort\n\n%s\tFIRST\n   \n# b and c\n%s\n%s\n" % tuple(vcfs))
+    r = run(["count", "--quiet", "--ref", ref, "--list", lst])
+    checks.check("--list skips comments and empty lines; a second column names the sample",
+                 r.returncode == 0 and r.stdout == plain.replace("TUMOUR_A", "FIRST", 1), r.stderr)
+
     # .gz output decompresses to the same text
     gz = os.path.join(work, "m.tsv.gz")
     r = run(["count", "--quiet", "--ref", ref, "--out", gz] + vcfs)
