@@ -240,4 +240,12 @@ std::string SettingValue::resolved(const std::string& p) const {
     return (ec ? std::filesystem::path(base_) / p : full).lexically_normal().string();
 }
 
+std::string SettingValue::existing(const std::string& p) const {
+    const std::string full = resolved(p);
+    std::error_code ec;
+    if (kind_ != Kind::cli && !full.empty() && full != "-" && !std::filesystem::exists(full, ec))
+        fail("'" + full + "' does not exist", "check the path (relative paths are relative to the file's folder)");
+    return full;
+}
+
 }  // namespace sigstream

@@ -146,6 +146,10 @@ public:
     std::string path() const { return resolved(text()); }
     // `p` (a path given in this value) as path() takes it.
     std::string resolved(const std::string& p) const;
+    // A file or folder to read, `p` resolved as path() does. From a TOML file it must exist: a UsageError naming
+    // the file, line and key otherwise, so a pipeline with a wrong path stops before any stage runs (a command
+    // line's missing file is an IoError when it is opened). "-" (standard input) is taken as it is.
+    std::string existing(const std::string& p) const;
 
     // A UsageError about this value: "<where>: <what>" with `hint`.
     [[noreturn]] void fail(const std::string& what, const std::string& hint) const;

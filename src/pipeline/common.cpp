@@ -40,7 +40,7 @@ std::string signature_path(const std::string& given) {
 }
 
 std::string signature_setting(const SettingValue& v) {
-    return v.text() == kCosmicReference ? v.text() : v.path();
+    return v.text() == kCosmicReference ? v.text() : v.existing(v.text());
 }
 
 std::string absolute_path(const std::string& file) {

@@ -23,7 +23,7 @@ const Counts& stage_counts(Workspace& ws, const std::string& file);
 std::string signature_path(const std::string& given);
 
 // The value of a setting that takes a signature set or reference: `cosmic-v3.4` as it is, anything else a path
-// (made absolute against a pipeline file's folder).
+// to read (SettingValue::existing).
 std::string signature_setting(const SettingValue& v);
 
 // `file` made absolute against the working folder and lexically normalised; "" and "-" (standard input) as they are.

@@ -166,8 +166,8 @@ const Schema<ConsensusSettings>& ConsensusStage::schema() const {
     using S = ConsensusSettings;
     static const Schema<S> s = [] {
         Schema<S> k;
-        k.section("Input").paths("shards", "SHARD", "shard files from `sigstream extract --shard-out` (.gz accepted)",
-                                 [](S& x) -> std::vector<std::string>& { return x.shards; });
+        k.section("Input").inputs("shards", "SHARD", "shard files from `sigstream extract --shard-out` (.gz accepted)",
+                                  [](S& x) -> std::vector<std::string>& { return x.shards; });
         return k;
     }();
     return s;

@@ -67,23 +67,23 @@ const Schema<CountSettings>& CountStage::schema() const {
     static const Schema<S> s = [] {
         Schema<S> k;
         k.section("Input")
-            .path("ref", "FASTA",
-                  "reference genome the variants were called against (plain or bgzipped; .fai built if "
-                  "missing)",
-                  [](S& x) -> std::string& { return x.ref; })
-            .paths("inputs", "INPUT", "VCF, VCF.gz or BCF files; `-` reads standard input (needs --sample)",
-                   [](S& x) -> std::vector<std::string>& { return x.inputs; })
-            .path("list", "FILE",
-                  "file of inputs, one path per line; an optional TAB-separated second column names "
-                  "the sample",
-                  [](S& x) -> std::string& { return x.list; })
+            .input("ref", "FASTA",
+                   "reference genome the variants were called against (plain or bgzipped; .fai built if "
+                   "missing)",
+                   [](S& x) -> std::string& { return x.ref; })
+            .inputs("inputs", "INPUT", "VCF, VCF.gz or BCF files; `-` reads standard input (needs --sample)",
+                    [](S& x) -> std::vector<std::string>& { return x.inputs; })
+            .input("list", "FILE",
+                   "file of inputs, one path per line; an optional TAB-separated second column names "
+                   "the sample",
+                   [](S& x) -> std::string& { return x.list; })
             .text("sample", "NAME", "sample name of the single input (otherwise ##tumor_sample= or the file name)",
                   [](S& x) -> std::string& { return x.sample; })
             .flag("per-genotype-sample",
                   "one column per VCF sample whose GT carries the ALT allele, instead of one per file",
                   [](S& x) -> bool& { return x.options.per_genotype_sample; })
-            .path("regions", "BED", "count only variants inside these regions (BED, 0-based half-open)",
-                  [](S& x) -> std::string& { return x.options.regions_bed; });
+            .input("regions", "BED", "count only variants inside these regions (BED, 0-based half-open)",
+                   [](S& x) -> std::string& { return x.options.regions_bed; });
         k.section("Counting")
             .add(
                 {"pass-only", "", "count only FILTER=PASS records (default: PASS or '.')"},

@@ -93,9 +93,9 @@ const Schema<CrossvalSettings>& CrossvalStage::schema() const {
     static const Schema<S> s = [] {
         Schema<S> k;
         k.section("Input")
-            .path("matrix", "FILE",
-                  "count matrix (channels x samples; TSV or CSV, .gz accepted; rows matched by label)",
-                  [](S& x) -> std::string& { return x.matrix; })
+            .input("matrix", "FILE",
+                   "count matrix (channels x samples; TSV or CSV, .gz accepted; rows matched by label)",
+                   [](S& x) -> std::string& { return x.matrix; })
             .add(
                 {"reference", "cosmic-v3.4|FILE", "reference signatures for the COSMIC alignment"},
                 [](S& x, const SettingValue& v) { x.reference = signature_setting(v); },

@@ -62,9 +62,9 @@ const Schema<ExtractSettings>& ExtractStage::schema() const {
     using S = ExtractSettings;
     static const Schema<S> s = [] {
         Schema<S> k;
-        k.section("Input").path("matrix", "FILE",
-                                "count matrix (channels x samples; TSV or CSV, .gz accepted; rows matched by label)",
-                                [](S& x) -> std::string& { return x.matrix; });
+        k.section("Input").input("matrix", "FILE",
+                                 "count matrix (channels x samples; TSV or CSV, .gz accepted; rows matched by label)",
+                                 [](S& x) -> std::string& { return x.matrix; });
         k.section("Extraction")
             .text("backend", "NAME", "extraction backend: nmf, cnmf, aenmf, … (`sigstream backends` lists them)",
                   [](S& x) -> std::string& { return x.backend; })

@@ -31,8 +31,8 @@ const Schema<RefitSettings>& FitStage::schema() const {
     static const Schema<S> s = [] {
         Schema<S> k;
         k.section("Input")
-            .path("matrix", "FILE", "count matrix (channels x samples; rows matched by label)",
-                  [](S& x) -> std::string& { return x.matrix; })
+            .input("matrix", "FILE", "count matrix (channels x samples; rows matched by label)",
+                   [](S& x) -> std::string& { return x.matrix; })
             .add(
                 {"signatures", "FILE",
                  "signatures (columns sum to 1), a run folder (its signatures.tsv), or cosmic-v3.4"},

@@ -17,8 +17,8 @@ const Schema<MergeSettings>& MergeStage::schema() const {
     using S = MergeSettings;
     static const Schema<S> s = [] {
         Schema<S> k;
-        k.section("Input").paths("inputs", "MATRIX", "count matrices of one catalogue (TSV or CSV, .gz accepted)",
-                                 [](S& x) -> std::vector<std::string>& { return x.inputs; });
+        k.section("Input").inputs("inputs", "MATRIX", "count matrices of one catalogue (TSV or CSV, .gz accepted)",
+                                  [](S& x) -> std::vector<std::string>& { return x.inputs; });
         k.section("Output").path("out", "FILE",
                                  "the merged matrix; `-` = standard output; .gz compresses [default: -, or "
                                  "merged.tsv in a run folder]",

@@ -192,9 +192,16 @@ PipelineFile read_pipeline(const std::string& path) {
     if (!stage_list)
         throw UsageError(path, 0, "the pipeline file lists no stages",
                          "add e.g. stages = [\"count\", \"extract\", \"consensus\", \"select\", \"refine\"]");
+    // The file's shape first (each stage listed once, every table a listed stage), then the values.
+    const std::vector<std::string> ids = stage_list->list();
     std::set<std::string> listed;
-    for (const std::string& id : stage_list->list()) {
+    for (const std::string& id : ids)
         if (!listed.insert(id).second) stage_list->fail("lists '" + id + "' twice", "list each stage once");
+    for (const ConfigTable& t : config.tables)
+        if (!listed.count(t.name))
+            throw UsageError(path, t.line, "the table [" + t.name + "] is not one of the stages",
+                             "add \"" + t.name + "\" to stages = [...], or remove the table");
+    for (const std::string& id : ids) {
         const ConfigTable* table = nullptr;
         for (const ConfigTable& t : config.tables)
             if (t.name == id) table = &t;
@@ -213,10 +220,6 @@ PipelineFile read_pipeline(const std::string& path) {
                 if (v.key() != "stage") stage->set(v);
         file.pipeline.add(std::move(stage));
     }
-    for (const ConfigTable& t : config.tables)
-        if (!listed.count(t.name))
-            throw UsageError(path, t.line, "the table [" + t.name + "] is not one of the stages",
-                             "add \"" + t.name + "\" to stages = [...], or remove the table");
     return file;
 }
 

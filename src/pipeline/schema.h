@@ -92,30 +92,26 @@ public:
                 return t.empty() ? std::string() : toml_string(t);
             });
     }
-    // A file or folder: relative paths in a TOML file are relative to the file's folder.
+    // A file or folder to write: relative paths in a TOML file are relative to the file's folder.
     template <typename Field>
     Schema& path(std::string name, std::string value_name, std::string help, Field field) {
-        return add(
-            {std::move(name), std::move(value_name), std::move(help)},
-            [field](S& s, const SettingValue& v) {
-                field(s) = v.path();
-                if (field(s).empty()) v.fail("is empty", "give a path");
-            },
-            [field](const S& s) {
-                const std::string& t = field(const_cast<S&>(s));
-                return t.empty() ? std::string() : toml_string(t);
-            });
+        return file(std::move(name), std::move(value_name), std::move(help), field, false);
     }
-    // A list of files (repeatable on the command line; a TOML list of strings).
+    // A file or folder to read: the same, and given in a TOML file it must exist (SettingValue::existing).
     template <typename Field>
-    Schema& paths(std::string name, std::string value_name, std::string help, Field field) {
+    Schema& input(std::string name, std::string value_name, std::string help, Field field) {
+        return file(std::move(name), std::move(value_name), std::move(help), field, true);
+    }
+    // A list of files to read (repeatable on the command line; a TOML list of strings), each as input() takes it.
+    template <typename Field>
+    Schema& inputs(std::string name, std::string value_name, std::string help, Field field) {
         SettingKey key{std::move(name), std::move(value_name), std::move(help)};
         key.repeatable = true;
         return add(
             std::move(key),
             [field](S& s, const SettingValue& v) {  // the items given replace the list (the command line wins)
                 field(s).clear();
-                for (const std::string& p : v.list()) field(s).push_back(v.resolved(p));
+                for (const std::string& p : v.list()) field(s).push_back(v.existing(p));
             },
             [field](const S& s) {
                 const auto& l = field(const_cast<S&>(s));
@@ -153,6 +149,19 @@ public:
     }
 
 private:
+    template <typename Field>
+    Schema& file(std::string name, std::string value_name, std::string help, Field field, bool read) {
+        return add(
+            {std::move(name), std::move(value_name), std::move(help)},
+            [field, read](S& s, const SettingValue& v) {
+                field(s) = read ? v.existing(v.text()) : v.path();
+                if (field(s).empty()) v.fail("is empty", "give a path");
+            },
+            [field](const S& s) {
+                const std::string& t = field(const_cast<S&>(s));
+                return t.empty() ? std::string() : toml_string(t);
+            });
+    }
     static std::string default_text(const Show& show) {
         static const S defaults;
         // TOML text as a user types it: "two words" -> two words, ["a", "b"] -> a,b

@@ -182,8 +182,8 @@ def bad_pipelines(checks, run, work):
         ("a stage that needs what no stage gives", 'stages = ["compare"]\n', [], 2, ["--signatures is required"]),
         ("a consensus with nothing to gather", 'stages = ["select"]\n', [], 2,
          ["stage 'select'", "needs consensus solutions", "consensus stage before it"]),
-        ("a missing input file", 'stages = ["extract"]\n[extract]\nmatrix = "no_such.tsv"\nk = 2\n', [], 1,
-         ["no_such.tsv"]),
+        ("a missing input file", 'stages = ["extract"]\n[extract]\nmatrix = "no_such.tsv"\nk = 2\n', [], 2,
+         [":3: matrix", "no_such.tsv", "does not exist"]),
         ("TOML syntax", 'stages = ["compare"\n', [], 2, ["invalid TOML"]),
         ("no stages", 'threads = 2\n', [], 2, ["lists no stages"]),
     ]

@@ -76,10 +76,10 @@ protected:
             Schema<ToySettings> k;
             k.text("label", "L", "a label", [](ToySettings& x) -> std::string& { return x.label; })
                 .integer("level", "N", "a level", 0, 100, [](ToySettings& x) -> int& { return x.level; })
-                .paths("out", "FILE", "files to write",
-                       [](ToySettings& x) -> std::vector<std::string>& { return x.out; })
-                .paths("reads", "FILE", "files read",
-                       [](ToySettings& x) -> std::vector<std::string>& { return x.reads; });
+                .inputs("out", "FILE", "files to write",
+                        [](ToySettings& x) -> std::vector<std::string>& { return x.out; })
+                .inputs("reads", "FILE", "files read",
+                        [](ToySettings& x) -> std::vector<std::string>& { return x.reads; });
             return k;
         }();
         return s;
@@ -368,6 +368,9 @@ UsageError pipeline_error(const std::string& path) {
 
 TEST(ReadPipeline, StagesInTheListedOrderWithTheirSettings) {
     test::TempDir d;
+    fs::create_directories(d.file("ref"));
+    fs::create_directories(d.file("abs"));
+    for (const char* f : {"ref/r.tsv", "a.tsv", "abs/b.tsv"}) test::write_file(d.file(f), "");
     const std::string path = write_pipeline(d,
                                             "stages = [\"merge\", \"compare\"]\n"
                                             "out-dir = \"out\"\n"
@@ -379,7 +382,8 @@ TEST(ReadPipeline, StagesInTheListedOrderWithTheirSettings) {
                                             "all = true\n"
                                             "\n"
                                             "[merge]\n"
-                                            "inputs = [\"a.tsv\", \"/abs/b.tsv\"]\n");
+                                            "inputs = [\"a.tsv\", \"" +
+                                                d.file("abs/b.tsv") + "\"]\n");
     const PipelineFile f = read_pipeline(path);
     EXPECT_EQ(f.out_dir, d.file("out"));
     EXPECT_EQ(f.threads, 3);
@@ -388,7 +392,7 @@ TEST(ReadPipeline, StagesInTheListedOrderWithTheirSettings) {
     const auto& merge = dynamic_cast<const MergeStage&>(*f.pipeline.stages[0]);
     const auto& compare = dynamic_cast<const CompareStage&>(*f.pipeline.stages[1]);
     EXPECT_EQ(merge.id, "merge");
-    EXPECT_EQ(merge.settings.inputs, (std::vector<std::string>{d.file("a.tsv"), "/abs/b.tsv"}));
+    EXPECT_EQ(merge.settings.inputs, (std::vector<std::string>{d.file("a.tsv"), d.file("abs/b.tsv")}));
     EXPECT_EQ(compare.id, "compare");
     EXPECT_EQ(compare.settings.reference, d.file("ref/r.tsv"));
     EXPECT_TRUE(compare.settings.all);
@@ -454,6 +458,32 @@ TEST(ReadPipeline, ATableNotListedInStagesIsRefused) {
     EXPECT_NE(std::string(e.what()).find("[compare]"), std::string::npos) << e.what();
 }
 
+// A file to read that is not there stops the pipeline before anything runs, naming file, line and key (exit status
+// 2); files to write need not exist, and `-` and cosmic-v3.4 are no files.
+TEST(ReadPipeline, AMissingInputFileNamesFileLineAndKey) {
+    test::TempDir d;
+    test::write_file(d.file("a.tsv"), "");
+    const std::string path = write_pipeline(d,
+                                            "stages = [\"merge\", \"compare\"]\n"  // 1
+                                            "[merge]\n"                            // 2
+                                            "inputs = [\"a.tsv\", \"b.tsv\"]\n"    // 3
+                                            "out = \"new/merged.tsv\"\n"           // 4
+                                            "[compare]\n"                          // 5
+                                            "signatures = \"cosmic-v3.4\"\n"       // 6
+                                            "reference = \"nowhere/r.tsv\"\n");    // 7
+    const UsageError e = pipeline_error(path);
+    EXPECT_EQ(e.file(), path);
+    EXPECT_EQ(e.line(), 3u);
+    EXPECT_EQ(e.problem(), "inputs = [a.tsv, b.tsv]: '" + d.file("b.tsv") + "' does not exist");
+    test::write_file(d.file("b.tsv"), "");
+    const UsageError r = pipeline_error(path);
+    EXPECT_EQ(r.line(), 7u);
+    EXPECT_EQ(r.problem(), "reference = nowhere/r.tsv: '" + d.file("nowhere/r.tsv") + "' does not exist");
+    fs::create_directories(d.file("nowhere"));
+    test::write_file(d.file("nowhere/r.tsv"), "");
+    EXPECT_NO_THROW(read_pipeline(path));
+}
+
 TEST(ReadPipeline, AListedNameThatIsNoKindIsRefused) {
     test::TempDir d;
     const std::string path = write_pipeline(d, "# a pipeline\nstages = [\"merge\", \"mystery\"]\n");
@@ -479,6 +509,7 @@ TEST(ReadPipeline, AStageListedTwiceIsRefused) {
 
 TEST(ReadPipeline, ASettingOfTheWrongTypeNamesFileLineAndKey) {
     test::TempDir d;
+    test::write_file(d.file("r.tsv"), "");
     const std::string path = write_pipeline(d,
                                             "stages = [\"compare\"]\n"  // 1
                                             "[compare]\n"               // 2
@@ -499,6 +530,7 @@ TEST(ReadPipeline, ASettingOfTheWrongTypeNamesFileLineAndKey) {
 
 TEST(ReadPipeline, AnUnknownSettingOfAStageNamesFileLineAndKey) {
     test::TempDir d;
+    test::write_file(d.file("a"), "");
     const std::string path = write_pipeline(d, "stages = [\"merge\"]\n[merge]\ninputs = [\"a\"]\nspeed = 3\n");
     const UsageError e = pipeline_error(path);
     EXPECT_EQ(e.file(), path);
@@ -532,6 +564,7 @@ TEST(ReadPipeline, AValueOutOfRangeNamesFileAndLine) {
 TEST(PipelineDescribe, ReadingTheDescriptionBackGivesTheSameDescription) {
     test::TempDir d;
     fs::create_directory(d.file("again"));
+    for (const char* f : {"g.fa", "a.vcf", "b.vcf", "m1.tsv", "m2.tsv", "my ref.tsv"}) test::write_file(d.file(f), "");
     // every kind, some renamed, with settings of every type
     const std::string path = write_pipeline(d,
                                             "stages = [\"count\", \"merge\", \"extract\", \"consensus\", \"select\", "

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -13,9 +14,12 @@
 
 #include "core/errors.h"
 #include "pipeline/stage.h"
+#include "test_util.h"
 
 namespace sigstream {
 namespace {
+
+namespace fs = std::filesystem;
 
 using Kind = SettingValue::Kind;
 const std::string kDash = " \xE2\x80\x94 ";
@@ -48,9 +52,9 @@ const Schema<Toy>& toy_schema() {
             .text("name", "NAME", "a name", [](Toy& t) -> std::string& { return t.name; });
         k.section("Files")
             .path("file", "FILE", "a file", [](Toy& t) -> std::string& { return t.file; })
-            .paths("inputs", "INPUT", "input files", [](Toy& t) -> std::vector<std::string>& { return t.inputs; })
-            .paths("defaults", "D", "files with a default",
-                   [](Toy& t) -> std::vector<std::string>& { return t.defaults; })
+            .inputs("inputs", "INPUT", "input files", [](Toy& t) -> std::vector<std::string>& { return t.inputs; })
+            .inputs("defaults", "D", "files with a default",
+                    [](Toy& t) -> std::vector<std::string>& { return t.defaults; })
             .choice<Speed>("speed", "how fast", {{"fast", Speed::fast}, {"slow", Speed::slow}},
                            [](Toy& t) -> Speed& { return t.speed; })
             .add(
@@ -211,22 +215,37 @@ TEST(Schema, PathFromCliIsKeptAndFromTomlIsResolved) {
     EXPECT_EQ(error_of(t, cli("file", {""})), "--file '' is empty" + kDash + "give a path");
 }
 
-TEST(Schema, PathsFromRepeatedOptionsAndFromATomlList) {
+TEST(Schema, InputsFromRepeatedOptionsAndFromATomlList) {
     Toy t;
-    apply(t, cli("inputs", {"a.vcf", "b.vcf"}));
+    apply(t, cli("inputs", {"a.vcf", "b.vcf"}));  // the command line's files are opened later (IoError there)
     EXPECT_EQ(t.inputs, (std::vector<std::string>{"a.vcf", "b.vcf"}));
+    test::TempDir d;
+    fs::create_directories(d.file("cfg/sub"));
+    for (const char* f : {"cfg/x.vcf", "y.vcf", "cfg/sub/z.vcf", "cfg/only.vcf"}) test::write_file(d.file(f), "");
+    auto in_cfg = [&](Kind kind) {
+        return SettingValue::from_toml("inputs", kind, d.file("cfg/run.toml"), 4, d.file("cfg"));
+    };
     Toy u;
-    SettingValue v = toml("inputs", Kind::list);
-    v.strings = {"x.vcf", "/y.vcf", "sub/z.vcf"};
+    SettingValue v = in_cfg(Kind::list);
+    v.strings = {"x.vcf", d.file("y.vcf"), "sub/z.vcf", "-"};
     apply(u, v);
-    EXPECT_EQ(u.inputs, (std::vector<std::string>{"/cfg/x.vcf", "/y.vcf", "/cfg/sub/z.vcf"}));
+    EXPECT_EQ(u.inputs, (std::vector<std::string>{d.file("cfg/x.vcf"), d.file("y.vcf"), d.file("cfg/sub/z.vcf"), "-"}));
     Toy w;
-    SettingValue one = toml("inputs", Kind::string);  // one string is a list of one
+    SettingValue one = in_cfg(Kind::string);  // one string is a list of one
     one.strings = {"only.vcf"};
     apply(w, one);
-    EXPECT_EQ(w.inputs, (std::vector<std::string>{"/cfg/only.vcf"}));
+    EXPECT_EQ(w.inputs, (std::vector<std::string>{d.file("cfg/only.vcf")}));
     SettingValue n = toml("inputs", Kind::integer);
     EXPECT_EQ(error_of(w, n).rfind("/cfg/run.toml:4: inputs = 0: must be a list of strings", 0), 0u);
+    // from a TOML file, a file to read must be there
+    SettingValue missing = in_cfg(Kind::list);
+    missing.strings = {"x.vcf", "gone.vcf"};
+    EXPECT_EQ(error_of(w, missing)
+                  .rfind(d.file("cfg/run.toml") + ":4: inputs = [x.vcf, gone.vcf]: '" + d.file("cfg/gone.vcf") +
+                             "' does not exist",
+                         0),
+              0u)
+        << error_of(w, missing);
 }
 
 // A list with a default: a value given replaces it (as every other kind of setting does). DEFECT (latent: no stage
