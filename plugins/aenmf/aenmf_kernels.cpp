@@ -5,15 +5,17 @@
 #include <cstring>
 #include <limits>
 
+#include "simd.h"
+
 // Compiled with -ffp-contract=off (see CMakeLists.txt): a * b + c stays a rounded product and a rounded
-// sum in every version, so the versions agree bit for bit (and with -fno-math-errno, so that the square
-// roots vectorise; sqrt and division are correctly rounded in every version).
+// sum at every level, so the levels agree bit for bit (and with -fno-math-errno, so that the square
+// roots vectorise; sqrt and division are correctly rounded at every level).
 
 namespace sigstream::aenmf::kernels {
 
 namespace {
 
-#define AENMF_INLINE inline __attribute__((always_inline))
+#define AENMF_INLINE SIGSTREAM_SIMD_INLINE
 
 // C[0 : RB*W, 0 : CB] = (first ? 0 : C) + A[0 : RB*W, q0 : q1] B[q0 : q1, 0 : CB], times alpha when last.
 // W doubles per vector (GCC vector extension, so the same source becomes SSE2, AVX2 or AVX-512 code in
@@ -212,49 +214,10 @@ AENMF_INLINE void gemm_tn_impl(std::ptrdiff_t m, std::ptrdiff_t n, std::ptrdiff_
     for (; j < n; ++j) tn_strip<1, CB>(m, c, alpha, A + j * lda, lda, B, ldb, C + j, ldc);
 }
 
-// 8 doubles, whatever the version (GCC splits them into 4 SSE2, 2 AVX2 or 1 AVX-512 register), so the
+// 8 doubles, whatever the level (GCC splits them into 4 SSE2, 2 AVX2 or 1 AVX-512 register), so the
 // lanes, and the order of the sums in them, are the same everywhere.
-typedef double v8d __attribute__((vector_size(64)));
-typedef std::int64_t v8i __attribute__((vector_size(64)));
-
-// fdlibm's __ieee754_log (Sun Microsystems, 1993) for positive finite x (normal or subnormal: fdlibm's
-// scaling by 2^54), branch-free.
-AENMF_INLINE void log_impl(const v8d& x_in, v8d& result) {
-    constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-    constexpr double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
-                     Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
-                     Lg7 = 1.479819860511658591e-01;
-    const v8i subnormal = x_in < std::numeric_limits<double>::min();
-    const v8d x = subnormal ? x_in * 18014398509481984.0 : x_in;  // 2^54
-    v8i bits;
-    std::memcpy(&bits, &x, sizeof bits);
-    v8i hx = bits >> 32;  // the high word (x > 0)
-    v8i k = (hx >> 20) - 1023 + (subnormal & -54);
-    hx &= 0x000fffff;
-    const v8i i = (hx + 0x95f64) & 0x100000;
-    // Normalise x to [sqrt(2)/2, sqrt(2)): new high word hx | (i ^ 0x3ff00000), same low word.
-    const v8i nbits = ((hx | (i ^ 0x3ff00000)) << 32) | (bits & 0xffffffff);
-    k += i >> 20;
-    v8d xn;
-    std::memcpy(&xn, &nbits, sizeof xn);
-    const v8d f = xn - 1.0;
-    // dk = (double)k, exactly: the bits of 1.5 * 2^52 + k, minus 1.5 * 2^52 (|k| < 2^51).
-    const v8i kb = k + 0x4338000000000000LL;
-    v8d dk;
-    std::memcpy(&dk, &kb, sizeof dk);
-    dk = dk - 6755399441055744.0;
-    const v8d s = f / (2.0 + f);
-    const v8d z = s * s;
-    const v8d w = z * z;
-    const v8d t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
-    const v8d t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
-    const v8d R = t2 + t1;
-    const v8i sel = ((hx - 0x6147a) | (0x6b851 - hx)) > 0;
-    const v8d hfsq = 0.5 * f * f;
-    const v8d a = dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
-    const v8d b = dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
-    result = sel ? a : b;
-}
+typedef simd::vd<8> v8d;
+typedef simd::vi<8> v8i;
 
 // Lanes [0, len) of one chunk of up to 8 rows: terms added to acc, r overwritten with 1 - v / mu.
 AENMF_INLINE void poisson_chunk(int len, const double* v, double delta, double* r, v8d& acc) {
@@ -263,8 +226,7 @@ AENMF_INLINE void poisson_chunk(int len, const double* v, double delta, double* 
     std::memcpy(&rr, r, sizeof(double) * static_cast<std::size_t>(len));
     const v8d mu = rr + delta;
     const v8d q = vv / mu;
-    v8d lq;
-    log_impl(q, lq);  // q is finite: mu >= delta > 0 and V is finite
+    const v8d lq = simd::log<8>(q);  // q is finite: mu >= delta > 0 and V is finite
     const v8i positive = vv > 0.0;
     v8d term = (mu - vv) + (positive ? vv * lq : v8d{});
     v8i lane = {0, 1, 2, 3, 4, 5, 6, 7};
@@ -288,123 +250,86 @@ AENMF_INLINE double poisson_impl(std::ptrdiff_t rows, std::ptrdiff_t cols, const
 }
 
 AENMF_INLINE void log8_impl(const double* x, double* y) {
-    v8d xv, yv;
-    std::memcpy(&xv, x, sizeof xv);
-    log_impl(xv, yv);
-    std::memcpy(y, &yv, sizeof yv);
+    simd::store<8>(y, simd::log<8>(simd::load<8>(x)));
 }
 
-void gemm_sse2(std::ptrdiff_t p, std::ptrdiff_t q, std::ptrdiff_t c, double alpha, const double* A, std::ptrdiff_t lda,
-               const double* B, std::ptrdiff_t ldb, double* C, std::ptrdiff_t ldc) {
-    gemm_impl<2, 4, 2>(p, q, c, alpha, A, lda, B, ldb, C, ldc);
-}
+// One level's kernels: functions compiled for the level that run the templates with its block sizes.
+#define AENMF_LEVEL(L, W, RB, CB, TJ, TC)                                                                             \
+    SIGSTREAM_SIMD_TARGET_##L void gemm_##L(std::ptrdiff_t p, std::ptrdiff_t q, std::ptrdiff_t c, double alpha,       \
+                                            const double* A, std::ptrdiff_t lda, const double* B, std::ptrdiff_t ldb, \
+                                            double* C, std::ptrdiff_t ldc) {                                          \
+        gemm_impl<W, RB, CB>(p, q, c, alpha, A, lda, B, ldb, C, ldc);                                                 \
+    }                                                                                                                 \
+    SIGSTREAM_SIMD_TARGET_##L void gemm_tn_##L(std::ptrdiff_t m, std::ptrdiff_t n, std::ptrdiff_t c, double alpha,    \
+                                               const double* A, std::ptrdiff_t lda, const double* B,                  \
+                                               std::ptrdiff_t ldb, double* C, std::ptrdiff_t ldc) {                   \
+        gemm_tn_impl<TJ, TC>(m, n, c, alpha, A, lda, B, ldb, C, ldc);                                                 \
+    }                                                                                                                 \
+    SIGSTREAM_SIMD_TARGET_##L void adam_##L(std::ptrdiff_t size, const AdamStep& s, const double* g, double* m,       \
+                                            double* v, double* theta) {                                               \
+        adam_impl(size, s, g, m, v, theta);                                                                           \
+    }                                                                                                                 \
+    SIGSTREAM_SIMD_TARGET_##L void abs_##L(std::ptrdiff_t size, const double* theta, double* x) {                     \
+        abs_impl(size, theta, x);                                                                                     \
+    }                                                                                                                 \
+    SIGSTREAM_SIMD_TARGET_##L void chain_abs_##L(std::ptrdiff_t size, const double* theta, double* g) {               \
+        chain_abs_impl(size, theta, g);                                                                               \
+    }                                                                                                                 \
+    SIGSTREAM_SIMD_TARGET_##L double poisson_##L(std::ptrdiff_t rows, std::ptrdiff_t cols, const double* V,           \
+                                                 std::ptrdiff_t ldv, double delta, double* R) {                       \
+        return poisson_impl(rows, cols, V, ldv, delta, R);                                                            \
+    }                                                                                                                 \
+    SIGSTREAM_SIMD_TARGET_##L void log8_##L(const double* x, double* y) {                                             \
+        log8_impl(x, y);                                                                                              \
+    }                                                                                                                 \
+    const Table table_##L = {gemm_##L, gemm_tn_##L, adam_##L, abs_##L, chain_abs_##L, poisson_##L, log8_##L};
 
-void adam_sse2(std::ptrdiff_t size, const AdamStep& s, const double* g, double* m, double* v, double* theta) {
-    adam_impl(size, s, g, m, v, theta);
-}
-void abs_sse2(std::ptrdiff_t size, const double* theta, double* x) {
-    abs_impl(size, theta, x);
-}
-void chain_abs_sse2(std::ptrdiff_t size, const double* theta, double* g) {
-    chain_abs_impl(size, theta, g);
-}
-double poisson_sse2(std::ptrdiff_t rows, std::ptrdiff_t cols, const double* V, std::ptrdiff_t ldv, double delta,
-                    double* R) {
-    return poisson_impl(rows, cols, V, ldv, delta, R);
-}
-void log8_sse2(const double* x, double* y) {
-    log8_impl(x, y);
-}
-void gemm_tn_sse2(std::ptrdiff_t m, std::ptrdiff_t n, std::ptrdiff_t c, double alpha, const double* A,
-                  std::ptrdiff_t lda, const double* B, std::ptrdiff_t ldb, double* C, std::ptrdiff_t ldc) {
-    gemm_tn_impl<2, 2>(m, n, c, alpha, A, lda, B, ldb, C, ldc);
-}
+struct Table {
+    void (*gemm)(std::ptrdiff_t, std::ptrdiff_t, std::ptrdiff_t, double, const double*, std::ptrdiff_t, const double*,
+                 std::ptrdiff_t, double*, std::ptrdiff_t);
+    void (*gemm_tn)(std::ptrdiff_t, std::ptrdiff_t, std::ptrdiff_t, double, const double*, std::ptrdiff_t,
+                    const double*, std::ptrdiff_t, double*, std::ptrdiff_t);
+    void (*adam)(std::ptrdiff_t, const AdamStep&, const double*, double*, double*, double*);
+    void (*absolute)(std::ptrdiff_t, const double*, double*);
+    void (*chain_abs)(std::ptrdiff_t, const double*, double*);
+    double (*poisson)(std::ptrdiff_t, std::ptrdiff_t, const double*, std::ptrdiff_t, double, double*);
+    void (*log8)(const double*, double*);
+};
 
-#if defined(__x86_64__) || defined(__i386__)
-#define AENMF_HAVE_X86_VERSIONS 1
-#define AENMF_ELEMENTWISE(isa, tgt)                                                                                  \
-    __attribute__((target(tgt))) void adam_##isa(std::ptrdiff_t size, const AdamStep& s, const double* g, double* m, \
-                                                 double* v, double* theta) {                                         \
-        adam_impl(size, s, g, m, v, theta);                                                                          \
-    }                                                                                                                \
-    __attribute__((target(tgt))) void abs_##isa(std::ptrdiff_t size, const double* theta, double* x) {               \
-        abs_impl(size, theta, x);                                                                                    \
-    }                                                                                                                \
-    __attribute__((target(tgt))) void chain_abs_##isa(std::ptrdiff_t size, const double* theta, double* g) {         \
-        chain_abs_impl(size, theta, g);                                                                              \
-    }                                                                                                                \
-    __attribute__((target(tgt))) double poisson_##isa(std::ptrdiff_t rows, std::ptrdiff_t cols, const double* V,     \
-                                                      std::ptrdiff_t ldv, double delta, double* R) {                 \
-        return poisson_impl(rows, cols, V, ldv, delta, R);                                                           \
-    }                                                                                                                \
-    __attribute__((target(tgt))) void log8_##isa(const double* x, double* y) {                                       \
-        log8_impl(x, y);                                                                                             \
-    }
-AENMF_ELEMENTWISE(avx2, "avx2")
-AENMF_ELEMENTWISE(avx512, "avx512f")
-
-__attribute__((target("avx2"))) void gemm_tn_avx2(std::ptrdiff_t m, std::ptrdiff_t n, std::ptrdiff_t c, double alpha,
-                                                  const double* A, std::ptrdiff_t lda, const double* B,
-                                                  std::ptrdiff_t ldb, double* C, std::ptrdiff_t ldc) {
-    gemm_tn_impl<4, 3>(m, n, c, alpha, A, lda, B, ldb, C, ldc);
-}
-__attribute__((target("avx512f"))) void gemm_tn_avx512(std::ptrdiff_t m, std::ptrdiff_t n, std::ptrdiff_t c,
-                                                       double alpha, const double* A, std::ptrdiff_t lda,
-                                                       const double* B, std::ptrdiff_t ldb, double* C,
-                                                       std::ptrdiff_t ldc) {
-    gemm_tn_impl<4, 4>(m, n, c, alpha, A, lda, B, ldb, C, ldc);
-}
-#undef AENMF_ELEMENTWISE
-
-__attribute__((target("avx2"))) void gemm_avx2(std::ptrdiff_t p, std::ptrdiff_t q, std::ptrdiff_t c, double alpha,
-                                               const double* A, std::ptrdiff_t lda, const double* B, std::ptrdiff_t ldb,
-                                               double* C, std::ptrdiff_t ldc) {
-    gemm_impl<4, 3, 4>(p, q, c, alpha, A, lda, B, ldb, C, ldc);
-}
-
-__attribute__((target("avx512f"))) void gemm_avx512(std::ptrdiff_t p, std::ptrdiff_t q, std::ptrdiff_t c, double alpha,
-                                                    const double* A, std::ptrdiff_t lda, const double* B,
-                                                    std::ptrdiff_t ldb, double* C, std::ptrdiff_t ldc) {
-    gemm_impl<8, 4, 6>(p, q, c, alpha, A, lda, B, ldb, C, ldc);
-}
+// Block sizes: rows per vector W, row vectors RB and columns CB per block of gemm; columns JB and CB per block
+// of gemm_tn (its 4 lanes are fixed).
+AENMF_LEVEL(generic, 2, 4, 2, 2, 2)
+AENMF_LEVEL(v2, 2, 4, 2, 2, 2)
+#ifdef SIGSTREAM_ISA_X86
+AENMF_LEVEL(v3, 4, 3, 4, 4, 3)
+AENMF_LEVEL(v4, 8, 4, 6, 4, 4)
+#else
+AENMF_LEVEL(v3, 2, 4, 2, 2, 2)
+AENMF_LEVEL(v4, 2, 4, 2, 2, 2)
 #endif
+#undef AENMF_LEVEL
+
+const Table& at(Isa isa) {
+    return simd::pick(isa, table_generic, table_v2, table_v3, table_v4);
+}
 
 }  // namespace
 
-bool supported(Isa isa) {
-#ifdef AENMF_HAVE_X86_VERSIONS
-    if (isa == Isa::avx2) return __builtin_cpu_supports("avx2");
-    if (isa == Isa::avx512) return __builtin_cpu_supports("avx512f");
-#endif
-    return isa == Isa::sse2;
+Isa best_isa() {
+    return simd::level();
 }
 
-Isa best_isa() {
-    static const Isa best = supported(Isa::avx512) ? Isa::avx512 : supported(Isa::avx2) ? Isa::avx2 : Isa::sse2;
-    return best;
+bool supported(Isa isa) {
+    return simd::supported(isa);
 }
 
 const char* name(Isa isa) {
-    switch (isa) {
-        case Isa::sse2:
-            return "sse2";
-        case Isa::avx2:
-            return "avx2";
-        case Isa::avx512:
-            return "avx512";
-    }
-    return "?";
+    return simd::name(isa);
 }
 
 void gemm(Isa isa, std::ptrdiff_t p, std::ptrdiff_t q, std::ptrdiff_t c, double alpha, const double* A,
           std::ptrdiff_t lda, const double* B, std::ptrdiff_t ldb, double* C, std::ptrdiff_t ldc) {
-#ifdef AENMF_HAVE_X86_VERSIONS
-    if (isa == Isa::avx512) return gemm_avx512(p, q, c, alpha, A, lda, B, ldb, C, ldc);
-    if (isa == Isa::avx2) return gemm_avx2(p, q, c, alpha, A, lda, B, ldb, C, ldc);
-#else
-    (void)isa;
-#endif
-    gemm_sse2(p, q, c, alpha, A, lda, B, ldb, C, ldc);
+    at(isa).gemm(p, q, c, alpha, A, lda, B, ldb, C, ldc);
 }
 
 void gemm(std::ptrdiff_t p, std::ptrdiff_t q, std::ptrdiff_t c, double alpha, const double* A, std::ptrdiff_t lda,
@@ -412,45 +337,30 @@ void gemm(std::ptrdiff_t p, std::ptrdiff_t q, std::ptrdiff_t c, double alpha, co
     gemm(best_isa(), p, q, c, alpha, A, lda, B, ldb, C, ldc);
 }
 
-#ifdef AENMF_HAVE_X86_VERSIONS
-#define AENMF_DISPATCH(fn, ...)                                  \
-    do {                                                         \
-        if (isa == Isa::avx512) return fn##_avx512(__VA_ARGS__); \
-        if (isa == Isa::avx2) return fn##_avx2(__VA_ARGS__);     \
-        return fn##_sse2(__VA_ARGS__);                           \
-    } while (false)
-#else
-#define AENMF_DISPATCH(fn, ...)        \
-    do {                               \
-        (void)isa;                     \
-        return fn##_sse2(__VA_ARGS__); \
-    } while (false)
-#endif
-
 void adam(Isa isa, std::ptrdiff_t size, const AdamStep& s, const double* g, double* m, double* v, double* theta) {
-    AENMF_DISPATCH(adam, size, s, g, m, v, theta);
+    at(isa).adam(size, s, g, m, v, theta);
 }
 
 void absolute(Isa isa, std::ptrdiff_t size, const double* theta, double* x) {
-    AENMF_DISPATCH(abs, size, theta, x);
+    at(isa).absolute(size, theta, x);
 }
 
 void chain_abs(Isa isa, std::ptrdiff_t size, const double* theta, double* g) {
-    AENMF_DISPATCH(chain_abs, size, theta, g);
+    at(isa).chain_abs(size, theta, g);
 }
 
 double poisson_pass(Isa isa, std::ptrdiff_t rows, std::ptrdiff_t cols, const double* V, std::ptrdiff_t ldv,
                     double delta, double* R) {
-    AENMF_DISPATCH(poisson, rows, cols, V, ldv, delta, R);
+    return at(isa).poisson(rows, cols, V, ldv, delta, R);
 }
 
 void log8(Isa isa, const double* x, double* y) {
-    AENMF_DISPATCH(log8, x, y);
+    at(isa).log8(x, y);
 }
 
 void gemm_tn(Isa isa, std::ptrdiff_t m, std::ptrdiff_t n, std::ptrdiff_t c, double alpha, const double* A,
              std::ptrdiff_t lda, const double* B, std::ptrdiff_t ldb, double* C, std::ptrdiff_t ldc) {
-    AENMF_DISPATCH(gemm_tn, m, n, c, alpha, A, lda, B, ldb, C, ldc);
+    at(isa).gemm_tn(m, n, c, alpha, A, lda, B, ldb, C, ldc);
 }
 
 }  // namespace sigstream::aenmf::kernels

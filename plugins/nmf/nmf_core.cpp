@@ -1,6 +1,7 @@
 #include "nmf_core.h"
 
 #include "nmf_kernels.h"
+#include "simd.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -51,8 +52,9 @@ double objective(Objective objective, const Eigen::MatrixXd& V, const Eigen::Mat
     return objective == Objective::kl ? kl_divergence(V, W, H) : frobenius(V, W, H);
 }
 
-Stepper::Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver)
+Stepper::Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver, int isa)
     : V_(V),
+      k_(kernels::table(isa == 0 ? simd::level() : isa)),
       objective_(objective),
       solver_(solver),
       m_(kernels::padded(static_cast<int>(V.rows()))),
@@ -76,9 +78,9 @@ double Stepper::kl_ratio(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H, boo
     if (Wp_.rows() != m_ || Wp_.cols() != K) Wp_ = Eigen::MatrixXd::Zero(m_, K);
     Wp_.topRows(W.rows()) = W;
     U_.resize(m_, n);
-    kernels::gemm(Wp_.data(), m_, m_, H.data(), K, 1, n, K, U_.data(), m_);  // U = W H
+    k_.gemm(Wp_.data(), m_, m_, H.data(), K, 1, n, K, U_.data(), m_);  // U = W H
     double sums[2] = {0, 0};
-    kernels::kl_ratio(Vp_.data(), U_.data(), U_.size(), objective ? sums : nullptr);
+    k_.kl_ratio(Vp_.data(), U_.data(), U_.size(), objective ? sums : nullptr);
     return sums[0] + sums[1] - vsum_;
 }
 
@@ -86,7 +88,7 @@ double Stepper::kl_ratio(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H, boo
 void Stepper::v_times_ht(const Eigen::MatrixXd& H, const Eigen::MatrixXd& M) {
     const int K = static_cast<int>(H.rows());
     NW_.resize(m_, K);
-    kernels::gemm(M.data(), m_, m_, H.data(), 1, K, K, static_cast<int>(H.cols()), NW_.data(), m_);
+    k_.gemm(M.data(), m_, m_, H.data(), 1, K, K, static_cast<int>(H.cols()), NW_.data(), m_);
 }
 
 // After an update of H, with Q_ = W^T W for the current W and cross_ = <W^T V, H>: leaves H H^T in
@@ -107,7 +109,7 @@ void Stepper::gram_h(const Eigen::MatrixXd& H) {
     if (Hp_.rows() != kp || Hp_.cols() != H.cols()) Hp_ = Eigen::MatrixXd::Zero(kp, H.cols());
     Hp_.topRows(K) = H;
     Den_.resize(kp, K);
-    kernels::gemm(Hp_.data(), kp, kp, H.data(), 1, K, K, static_cast<int>(H.cols()), Den_.data(), kp);
+    k_.gemm(Hp_.data(), kp, kp, H.data(), 1, K, K, static_cast<int>(H.cols()), Den_.data(), kp);
     HH_ = Den_.topRows(K);
 }
 
@@ -146,7 +148,7 @@ void Stepper::mu_kl_h(const Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
     if (Wtp_.rows() != kp || Wtp_.cols() != m_) Wtp_ = Eigen::MatrixXd::Zero(kp, m_);
     Wtp_.topLeftCorner(K, rows) = W.transpose();
     P_.resize(kp, n);
-    kernels::gemm(Wtp_.data(), kp, kp, U_.data(), m_, 1, static_cast<int>(n), m_, P_.data(), kp);
+    k_.gemm(Wtp_.data(), kp, kp, U_.data(), m_, 1, static_cast<int>(n), m_, P_.data(), kp);
     const Eigen::VectorXd wsum = W.colwise().sum().transpose();
     H = ((H.array() * P_.topRows(K).array()).colwise() / wsum.array()).max(kFloor).matrix();
 }
@@ -160,10 +162,10 @@ void Stepper::ccd_kl_w(Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
     if (Htp_.rows() != np_ || Htp_.cols() != K) Htp_ = Eigen::MatrixXd::Zero(np_, K);
     Htp_.topRows(n) = H.transpose();
     U_.resize(m_, n);
-    kernels::gemm(Wp_.data(), m_, m_, H.data(), K, 1, static_cast<int>(n), k, U_.data(), m_);  // W H
+    k_.gemm(Wp_.data(), m_, m_, H.data(), K, 1, static_cast<int>(n), k, U_.data(), m_);  // W H
     const Eigen::VectorXd hsum = H.rowwise().sum();
-    kernels::ccd_kl_lanes(Vp_.data(), m_, m_, static_cast<int>(n), Htp_.data(), np_, 1, Wp_.data(), m_, U_.data(), k,
-                          kNewtonSteps, hsum.data(), kFloor);
+    k_.ccd_kl_lanes(Vp_.data(), m_, m_, static_cast<int>(n), Htp_.data(), np_, 1, Wp_.data(), m_, U_.data(), k,
+                    kNewtonSteps, hsum.data(), kFloor);
     W = Wp_.topRows(rows);
     Wp_.bottomRows(m_ - rows).setZero();
 }
@@ -175,10 +177,10 @@ void Stepper::ccd_kl_h(const Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
     if (Htp_.rows() != np_ || Htp_.cols() != K) Htp_ = Eigen::MatrixXd::Zero(np_, K);
     Htp_.topRows(n) = H.transpose();
     Ut_.resize(np_, rows);
-    kernels::gemm(Htp_.data(), np_, np_, W.data(), 1, rows, static_cast<int>(rows), k, Ut_.data(), np_);  // (W H)^T
+    k_.gemm(Htp_.data(), np_, np_, W.data(), 1, rows, static_cast<int>(rows), k, Ut_.data(), np_);  // (W H)^T
     const Eigen::VectorXd wsum = W.colwise().sum().transpose();
-    kernels::ccd_kl_lanes(Vtp_.data(), np_, np_, static_cast<int>(rows), W.data(), rows, 1, Htp_.data(), np_,
-                          Ut_.data(), k, kNewtonSteps, wsum.data(), kFloor);
+    k_.ccd_kl_lanes(Vtp_.data(), np_, np_, static_cast<int>(rows), W.data(), rows, 1, Htp_.data(), np_, Ut_.data(), k,
+                    kNewtonSteps, wsum.data(), kFloor);
     H = Htp_.topRows(n).transpose();
     Htp_.bottomRows(np_ - n).setZero();
 }
@@ -255,15 +257,14 @@ double Stepper::step(Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
         }
         Wt_ = W.transpose();
         P_.resize(np_, K);
-        kernels::gemm(Vtp_.data(), np_, np_, Wt_.data(), 1, K, k, static_cast<int>(rows), P_.data(), np_);  // V^T W
+        k_.gemm(Vtp_.data(), np_, np_, Wt_.data(), 1, K, k, static_cast<int>(rows), P_.data(), np_);  // V^T W
         Q_.noalias() = W.transpose() * W;
         // Htp_ = H^T since reset() or the previous step.
         if (solver_ == Solver::mu) {
             // H <- H o (W^T V) / (W^T W H), as H^T <- H^T o (V^T W) / (H^T W^T W)
             Den_.resize(np_, K);
-            kernels::gemm(Htp_.data(), np_, np_, Q_.data(), 1, K, k, k, Den_.data(), np_);
-            cross_ = kernels::mu_update_t(Htp_.data(), P_.data(), Den_.data(), np_, static_cast<int>(n), k, kFloor,
-                                          H.data());
+            k_.gemm(Htp_.data(), np_, np_, Q_.data(), 1, K, k, k, Den_.data(), np_);
+            cross_ = k_.mu_update_t(Htp_.data(), P_.data(), Den_.data(), np_, static_cast<int>(n), k, kFloor, H.data());
         } else {
             // HALS for the rows of H (columns of H^T).
             Eigen::VectorXd t(n);
@@ -272,8 +273,7 @@ double Stepper::step(Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
                 Htp_.col(c).head(n) =
                     (Htp_.col(c).head(n).array() + (P_.col(c).head(n) - t).array() / Q_(c, c)).max(kFloor).matrix();
             }
-            cross_ =
-                kernels::mu_update_t(Htp_.data(), P_.data(), nullptr, np_, static_cast<int>(n), k, kFloor, H.data());
+            cross_ = k_.mu_update_t(Htp_.data(), P_.data(), nullptr, np_, static_cast<int>(n), k, kFloor, H.data());
         }
         return frobenius_after_h(W, H);
     }
@@ -343,7 +343,10 @@ Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::Matrix
     } else {
         initialise(V, options.k, options.init, options.seed, result.W, result.H);
     }
-    Stepper stepper(V, options.objective, options.solver);
+    if (options.isa != 0 && !simd::supported(options.isa))
+        throw std::invalid_argument(std::string("nmf: this CPU cannot run the kernels of level ") +
+                                    simd::name(options.isa));
+    Stepper stepper(V, options.objective, options.solver, options.isa);
     plugin_kit::iterate(result, stepper.reset(result.W, result.H), options.max_iter, options.tol, options.tol_window,
                         progress, [&] { return stepper.step(result.W, result.H); });
     return result;

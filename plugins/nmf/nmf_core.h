@@ -34,10 +34,10 @@
 // denominator needs its own epsilon (scikit-learn instead clips WH and zero denominators to float32
 // machine epsilon, 1.19e-7, in its KL update). kFloor is absolute: it assumes V is not scaled to
 // values near 1e-16.
-// Cost: the products run on nmf_kernels.h (register-blocked, multi-versioned for AVX2/AVX-512 at load
-// time); an MU iteration is four rows x cols x K products for kl (V / WH computed for the objective after
-// an iteration is reused by the next W update) and two for frobenius (plus K x K x cols ones), a ccd
-// iteration for kl 2 x kNewtonSteps x K divisions per entry of V. The objective is evaluated after every
+// Cost: the products run on nmf_kernels.h (register-blocked, built for every instruction-set level and chosen at
+// run time; every level gives the same bits); an MU iteration is four rows x cols x K products for kl (V / WH computed
+// for the objective after an iteration is reused by the next W update) and two for frobenius (plus K x K x cols ones),
+// a ccd iteration for kl 2 x kNewtonSteps x K divisions per entry of V. The objective is evaluated after every
 // iteration (the trace needs it); kl's is summed from the same V / WH, frobenius's from the products
 // (see Stepper::frobenius_after_h).
 #ifndef SIGSTREAM_PLUGINS_NMF_CORE_H
@@ -53,6 +53,10 @@
 #include "sigstream_backend.h"
 
 namespace sigstream::nmf {
+
+namespace kernels {
+struct Table;
+}
 
 inline constexpr double kFloor = 1e-16;
 // Newton steps per variable per sweep in the ccd solver for kl.
@@ -74,7 +78,8 @@ double objective(Objective objective, const Eigen::MatrixXd& V, const Eigen::Mat
 // Holds V by reference (V must outlive it); W and H may only change through step() or before reset().
 class Stepper {
 public:
-    Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver);
+    // `isa`: the kernels' level (src/abi/sigstream_isa.h), which the CPU must run; 0 = simd::level().
+    Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver, int isa = 0);
     // Starts from (W, H); returns the objective there.
     double reset(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H);
     // One iteration (W, then H) in place; returns the objective after it.
@@ -94,6 +99,7 @@ private:
     void gram_h(const Eigen::MatrixXd& H);
 
     const Eigen::MatrixXd& V_;
+    const kernels::Table& k_;
     Objective objective_;
     Solver solver_;
     int m_, np_;           // rows and cols padded to multiples of the kernels' vector width
@@ -134,6 +140,7 @@ struct Options : plugin_kit::Settings {  // k, max_iter, tol, tol_window, seed
     Objective objective = Objective::kl;
     Solver solver = Solver::ccd_her;
     Init init = Init::random;
+    int isa = 0;  // the kernels' level; 0 = simd::level() (not a backend parameter: for benchmarks and tests)
 };
 
 using Status = plugin_kit::Status;

@@ -1,11 +1,11 @@
 // Kernels for the nmf solvers (internal to the nmf backend; also used by its tests): a small-K matrix
 // product, the elementwise KL ratio and log, the Frobenius MU update of H, and coordinate descent for KL.
-// Matrices in the vector lanes have their row count padded to a multiple of 2 kLanes with zero rows. The
-// loops are written on fixed-width vectors (GCC vector extensions) and, on x86-64 with GCC, compiled for the base
-// ISA, x86-64-v3 (AVX2, FMA) and x86-64-v4 (AVX-512), chosen at load time (target_clones), so one binary
-// runs everywhere and uses the widest units present. The order of every sum is fixed, so results do not
-// depend on anything but the inputs and the chosen ISA (which may use fused multiply-adds). All matrices
-// are column-major.
+// Matrices in the vector lanes have their row count padded to a multiple of 2 kLanes with zero rows.
+//
+// Each kernel is written once on vectors of W doubles and built for every instruction-set level (generic, v2:
+// W = 2; v3: W = 4; v4: W = 8; plugins/common/simd.h); table(level) gives one level's kernels. Every level gives
+// the same bits: no fused multiply-adds (the file is compiled with -ffp-contract=off), each output entry summed in
+// one fixed order, reductions over 8 fixed lanes. All matrices are column-major.
 #ifndef SIGSTREAM_PLUGINS_NMF_KERNELS_H
 #define SIGSTREAM_PLUGINS_NMF_KERNELS_H
 
@@ -15,36 +15,43 @@ namespace sigstream::nmf::kernels {
 
 inline constexpr int kLanes = 8;
 
-// Rounds m up to a multiple of 2 kLanes (the kernels' row count: loops take two vectors at a time).
+// Rounds m up to a multiple of 2 kLanes (the kernels' row count).
 inline int padded(int m) {
     return (m + 2 * kLanes - 1) / (2 * kLanes) * (2 * kLanes);
 }
 
-// out[l + k ldo] = sum_{t < T} X[l + t ldx] Y[k sk + t st] for l < L (a multiple of 2 kLanes) and k < K.
-// A product with the data in the vector lanes and the other factor broadcast: e.g. V H^T with X = V
-// (padded), Y = H (sk = 1, st = K); or V^T W with X = V^T (padded), Y = W^T.
-void gemm(const double* X, std::ptrdiff_t ldx, int L, const double* Y, std::ptrdiff_t sk, std::ptrdiff_t st, int K,
-          int T, double* out, std::ptrdiff_t ldo);
+struct Table {
+    // out[l + k ldo] = sum_{t < T} X[l + t ldx] Y[k sk + t st] for l < L (a multiple of 2 kLanes) and k < K,
+    // each sum in the order t = 0, 1, …. A product with the data in the vector lanes and the other factor
+    // broadcast: e.g. V H^T with X = V (padded), Y = H (sk = 1, st = K); or V^T W with X = V^T (padded), Y = W^T.
+    void (*gemm)(const double* X, std::ptrdiff_t ldx, int L, const double* Y, std::ptrdiff_t sk, std::ptrdiff_t st,
+                 int K, int T, double* out, std::ptrdiff_t ldo);
 
-// log(x) for positive finite normal x, as the kernels compute it (fdlibm's algorithm, < 1 ulp in tests).
-double log(double x);
+    // U <- V / max(U, 1e-300) elementwise over count entries (a multiple of kLanes); when sums is non-null
+    // also sums[0] += sum V log(max(V / U, DBL_MIN)) and sums[1] += sum U (the terms of the KL divergence),
+    // each in 8 fixed lanes.
+    void (*kl_ratio)(const double* V, double* U, std::ptrdiff_t count, double* sums);
 
-// U <- V / max(U, 1e-300) elementwise over count entries (a multiple of kLanes); when sums is non-null
-// also sums[0] += sum V log(max(V / U, DBL_MIN)) and sums[1] += sum U (the terms of the KL divergence).
-void kl_ratio(const double* V, double* U, std::ptrdiff_t count, double* sums);
+    // For the columns k < K of Ht, P, Den (n entries used, leading dimension ld): when Den is non-null,
+    // Ht <- max(floor, Ht o P / Den) (the Frobenius MU rule on H^T); then H (K x n) <- Ht^T. Returns <P, Ht>.
+    double (*mu_update_t)(double* Ht, const double* P, const double* Den, std::ptrdiff_t ld, int n, int K, double floor,
+                          double* H);
 
-// For the columns k < K of Ht, P, Den (n entries used, leading dimension ld): when Den is non-null,
-// Ht <- max(floor, Ht o P / Den) (the Frobenius MU rule on H^T); then H (K x n) <- Ht^T. Returns <P, Ht>.
-double mu_update_t(double* Ht, const double* P, const double* Den, std::ptrdiff_t ld, int n, int K, double floor,
-                   double* H);
+    // Coordinate descent for KL with the independent problems in the vector lanes: problem l < L (a multiple
+    // of 2 kLanes) is min_c KL(X(l, :) || c D) over c >= 0 (K entries C[l + k ldc]), with D[t dt + k dk]
+    // (t < T) fixed and dsum[k] = sum_t D[t dt + k dk]; U (leading dimension ld, like X) holds c D on entry
+    // and is kept up to date. Each c_k in turn gets `steps` safeguarded Newton steps (see nmf_core.cpp).
+    void (*ccd_kl_lanes)(const double* X, std::ptrdiff_t ld, int L, int T, const double* D, std::ptrdiff_t dk,
+                         std::ptrdiff_t dt, double* C, std::ptrdiff_t ldc, double* U, int K, int steps,
+                         const double* dsum, double floor);
 
-// Coordinate descent for KL with the independent problems in the vector lanes: problem l < L (a multiple
-// of 2 kLanes) is min_c KL(X(l, :) || c D) over c >= 0 (K entries C[l + k ldc]), with D[t dt + k dk]
-// (t < T) fixed and dsum[k] = sum_t D[t dt + k dk]; U (leading dimension ld, like X) holds c D on entry
-// and is kept up to date. Each c_k in turn gets `steps` safeguarded Newton steps (see nmf_core.cpp).
-void ccd_kl_lanes(const double* X, std::ptrdiff_t ld, int L, int T, const double* D, std::ptrdiff_t dk,
-                  std::ptrdiff_t dt, double* C, std::ptrdiff_t ldc, double* U, int K, int steps, const double* dsum,
-                  double floor);
+    // y[i] = log(x[i]) for i < n, positive finite x, as the kernels compute it (fdlibm's algorithm, < 1 ulp).
+    void (*log)(const double* x, double* y, std::ptrdiff_t n);
+};
+
+// The kernels of `level` (SIGSTREAM_ISA_GENERIC … SIGSTREAM_ISA_V4, src/abi/sigstream_isa.h), which the CPU
+// must run (simd::supported).
+const Table& table(int level);
 
 }  // namespace sigstream::nmf::kernels
 

@@ -29,6 +29,11 @@ public:
     // The folders searched, in order, after expanding SIGSTREAM_PLUGIN_PATH.
     static std::vector<std::string> search_path();
 
+    // The instruction-set level the backends' kernels run at (src/abi/sigstream_isa.h): the CPU's highest, or the
+    // one SIGSTREAM_ISA names. UsageError when SIGSTREAM_ISA names no level or one this CPU lacks (checked by
+    // from_environment(), so a run stops before any fit).
+    static int kernel_level();
+
 private:
     std::vector<Backend> backends_;
     std::vector<std::string> problems_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "abi/sigstream_isa.h"
 #include "backend/registry.h"
 #include "cli/command.h"
 #include "core/errors.h"
@@ -22,9 +23,13 @@ int list_backends(int argc, char** argv) {
                "Plugins are the `*.so` files in the folders of SIGSTREAM_PLUGIN_PATH (colon-separated; an empty\n"
                "entry stands for the default folders). Unset, the defaults are searched: `<folder of the sigstream\n"
                "binary>/plugins`, `<folder of the binary>/../lib/sigstream/plugins` and the install folder.\n"
-               "The first plugin found with a name wins.\n";
+               "The first plugin found with a name wins.\n\n"
+               "The backends' kernels run at the highest instruction-set level the CPU has (generic, v2, v3 = AVX2,\n"
+               "v4 = AVX-512), with the same results at every level; SIGSTREAM_ISA=generic|v2|v3|v4 forces a\n"
+               "lower one (for measurements).\n";
         return 0;
     }
+    const int level = BackendRegistry::kernel_level();
     const std::vector<std::string> folders = BackendRegistry::search_path();
     const BackendRegistry registry(folders);
     std::ostream& out = std::cout;
@@ -50,6 +55,11 @@ int list_backends(int argc, char** argv) {
             out << "    " << head << "  " << prm.description << "\n";
         }
     }
+    out << "\nKernels: " << sigstream_isa_name(level) << " (" << sigstream_isa_description(level) << ")";
+    if (level != sigstream_isa_cpu())
+        out << ", forced by SIGSTREAM_ISA; this CPU runs up to " << sigstream_isa_name(sigstream_isa_cpu());
+    else
+        out << ", the highest level this CPU runs";
     out << "\nPlugin folders searched, in order:";
     for (const auto& f : folders) out << "\n  " << f;
     out << "\n";

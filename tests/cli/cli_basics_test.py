@@ -59,6 +59,16 @@ def main():
                  r.returncode == 0 and "--ref FASTA" in r.stdout and "--adjacent-snvs" in r.stdout, r.stdout)
     r = run(["count", "--help"])
     checks.check("count --help shows defaults", r.returncode == 0 and "[default: sbs96]" in r.stdout, r.stdout)
+    # the kernels' instruction-set level: shown by `backends`; SIGSTREAM_ISA that names no level stops a run (exit 2)
+    r = run(["backends"])
+    checks.check("backends names the kernels' level", r.returncode == 0 and "\nKernels: " in r.stdout, r.stdout[-400:])
+    for bad in ("v9", "avx2", "V3"):
+        env = dict(os.environ, SIGSTREAM_ISA=bad)
+        r = e2e.Runner(exe, env)(["extract", "--matrix", os.path.join(e2e.ROOT, "tests", "golden", "inputs", "matrix.tsv"),
+                                  "--k", "2", "--out-dir", os.path.join(work, "isa_" + bad)])
+        checks.check("SIGSTREAM_ISA=%s is refused before any fit (exit 2, one line)" % bad,
+                     r.returncode == 2 and len(r.stderr.splitlines()) == 1 and "generic, v2, v3 or v4" in r.stderr
+                     and not os.path.exists(os.path.join(work, "isa_" + bad)), r.stderr)
     r = run(["frobnicate"])
     checks.check("unknown command exits 2", r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr)
     r = run([])

@@ -1,18 +1,16 @@
 #!/usr/bin/env python3
 """Golden run folders: every subcommand's outputs, byte for byte, against files saved in tests/golden/expected.
 
-Usage: golden_test.py --sigstream PATH --workdir DIR --plugins DIR [--build TYPE] [--group portable|nmf] [--update]
+Usage: golden_test.py --sigstream PATH --workdir DIR --plugins DIR [--update]
 
 The cases below run `count`, `extract` (one fit, fixed K, a K range), `extract --shard-out` + `consensus`, `fit`,
 `compare` and `crossval` on small inputs (tests/golden/inputs: a 96 x 16 matrix drawn from COSMIC SBS1, SBS5 and
 SBS13 with one empty sample; data/example for counting), each from the work folder so that the paths the outputs
 record are the same everywhere. Every output file but metadata.toml must equal its saved copy.
 
-Groups: the nmf backend's kernels use fused multiply-adds where the CPU has them (x86-64-v3 and up), so its
-results are tied to the ISA level the files were saved on (tests/golden/expected/ISA) and to an optimised build (the
-compiler contracts multiply-adds differently at -O1, as in the sanitizer build). `--group nmf` runs the cases that
-use nmf and reports SKIPPED on a CPU of another level or when --build is not Release; `--group portable` runs the
-rest (cnmf and aenmf give the same bits on every level and in every build), everywhere.
+Every case runs at every instruction-set level this CPU has (SIGSTREAM_ISA=generic, v2, v3, v4): the backends'
+kernels give the same bits at every level, in every build (no fused multiply-adds, sums in fixed orders), so the
+saved files hold everywhere.
 
 --update rewrites tests/golden/expected from this binary (only when a change of results is intended; say so in
 the commit).
@@ -21,7 +19,6 @@ the commit).
 import argparse
 import os
 import shutil
-import sys
 
 import e2e
 
@@ -30,40 +27,40 @@ EXPECTED = os.path.join(GOLDEN, "expected")
 MATRIX = "inputs/matrix.tsv"
 EXAMPLE = ["inputs/tumour_a.vcf.gz", "inputs/tumour_b.vcf.gz", "inputs/tumour_c.vcf.gz"]
 
-# (case, group, arguments); each writes out/<case> (a run folder, or a folder of files).
+# (case, arguments); each writes out/<case> (a run folder, or a folder of files).
 CASES = [
-    ("count", "portable",
+    ("count",
      ["count", "--ref", "inputs/genome.fa", "--context", "sbs6,sbs96,sbs1536", "--out-prefix", "out/count/example",
       "--summary", "out/count/summary.tsv"] + EXAMPLE),
-    ("extract_single_nmf", "nmf", ["extract", "--matrix", MATRIX, "--k", "3", "--max-iter", "300", "--seed", "5",
+    ("extract_single_nmf", ["extract", "--matrix", MATRIX, "--k", "3", "--max-iter", "300", "--seed", "5",
                                    "--out-dir", "out/extract_single_nmf"]),
-    ("extract_single_cnmf", "portable", ["extract", "--matrix", MATRIX, "--backend", "cnmf", "--k", "3", "--max-iter",
+    ("extract_single_cnmf", ["extract", "--matrix", MATRIX, "--backend", "cnmf", "--k", "3", "--max-iter",
                                          "300", "--seed", "5", "--out-dir", "out/extract_single_cnmf"]),
-    ("extract_single_aenmf", "portable", ["extract", "--matrix", MATRIX, "--backend", "aenmf", "--k", "3",
+    ("extract_single_aenmf", ["extract", "--matrix", MATRIX, "--backend", "aenmf", "--k", "3",
                                           "--max-iter", "300", "--seed", "5", "--out-dir", "out/extract_single_aenmf"]),
-    ("extract_converged_aenmf", "portable", ["extract", "--matrix", MATRIX, "--backend", "aenmf", "--k", "3",
+    ("extract_converged_aenmf", ["extract", "--matrix", MATRIX, "--backend", "aenmf", "--k", "3",
                                              "--seed", "5", "--out-dir", "out/extract_converged_aenmf"]),
-    ("extract_converged_cnmf", "portable", ["extract", "--matrix", MATRIX, "--backend", "cnmf", "--k", "2",
+    ("extract_converged_cnmf", ["extract", "--matrix", MATRIX, "--backend", "cnmf", "--k", "2",
                                             "--seed", "5", "--out-dir", "out/extract_converged_cnmf"]),
-    ("extract_fixed_k", "nmf", ["extract", "--matrix", MATRIX, "--k", "3", "--replicates", "4", "--max-iter", "200",
+    ("extract_fixed_k", ["extract", "--matrix", MATRIX, "--k", "3", "--replicates", "4", "--max-iter", "200",
                                 "--out-dir", "out/extract_fixed_k"]),
-    ("extract_range_nmf", "nmf", ["extract", "--matrix", MATRIX, "--k-range", "2:4", "--replicates", "4",
+    ("extract_range_nmf", ["extract", "--matrix", MATRIX, "--k-range", "2:4", "--replicates", "4",
                                   "--max-iter", "200", "--out-dir", "out/extract_range_nmf"]),
-    ("extract_range_cnmf", "portable", ["extract", "--matrix", MATRIX, "--backend", "cnmf", "--k-range", "2:4",
+    ("extract_range_cnmf", ["extract", "--matrix", MATRIX, "--backend", "cnmf", "--k-range", "2:4",
                                         "--replicates", "4", "--max-iter", "200", "--normalise", "log2",
                                         "--out-dir", "out/extract_range_cnmf"]),
-    ("shards", "portable", None),  # two shards of the cnmf run above, then `consensus`: see run_shards()
-    ("fit_cosmic", "portable", ["fit", "--matrix", MATRIX, "--signatures", "inputs/cosmic.txt", "--sparse",
+    ("shards", None),  # two shards of the cnmf run above, then `consensus`: see run_shards()
+    ("fit_cosmic", ["fit", "--matrix", MATRIX, "--signatures", "inputs/cosmic.txt", "--sparse",
                                 "--out-dir", "out/fit_cosmic"]),
-    ("fit_run", "portable", ["fit", "--matrix", MATRIX, "--signatures", "out/extract_range_cnmf",
+    ("fit_run", ["fit", "--matrix", MATRIX, "--signatures", "out/extract_range_cnmf",
                              "--out-dir", "out/fit_run"]),
-    ("compare", "portable", ["compare", "--signatures", "out/extract_range_cnmf", "--all",
+    ("compare", ["compare", "--signatures", "out/extract_range_cnmf", "--all",
                              "--out", "out/compare/cosmic.tsv"]),
-    ("crossval_portable", "portable", ["crossval", "--matrix", MATRIX, "--k", "3", "--splits", "3", "--backends",
+    ("crossval_portable", ["crossval", "--matrix", MATRIX, "--k", "3", "--splits", "3", "--backends",
                                        "cnmf,aenmf", "--max-iter", "200", "--out-dir", "out/crossval_portable"]),
-    ("crossval", "nmf", ["crossval", "--matrix", MATRIX, "--k", "3", "--splits", "3", "--max-iter", "200",
+    ("crossval", ["crossval", "--matrix", MATRIX, "--k", "3", "--splits", "3", "--max-iter", "200",
                          "--out-dir", "out/crossval"]),
-    ("crossval_paper", "nmf", ["crossval", "--matrix", MATRIX, "--k", "3", "--splits", "2", "--backends",
+    ("crossval_paper", ["crossval", "--matrix", MATRIX, "--k", "3", "--splits", "2", "--backends",
                                "nmf,aenmf", "--preset", "paper", "--max-iter", "300", "--out-dir",
                                "out/crossval_paper"]),
 ]
@@ -75,11 +72,11 @@ SHARDS = [["extract", "--matrix", MATRIX, "--backend", "cnmf", "--k-range", "2:4
           ["consensus", "--out-dir", "out/shards/run", "out/shards/a.tsv", "out/shards/b.tsv"]]
 
 
-def isa_level():
-    """The x86-64 level the nmf kernels' clones pick on this CPU (or the machine's name elsewhere)."""
-    machine = os.uname().machine
-    if machine != "x86_64":
-        return machine
+def cpu_levels():
+    """The instruction-set levels this CPU runs (src/abi/sigstream_isa.h), from /proc/cpuinfo's flags."""
+    levels = ["generic"]
+    if os.uname().machine != "x86_64":
+        return levels
     flags = set()
     try:
         with open("/proc/cpuinfo") as f:
@@ -88,14 +85,14 @@ def isa_level():
                     flags = set(line.split(":", 1)[1].split())
                     break
     except OSError:
-        return "x86-64-unknown"
-    if {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"} <= flags:
-        return "x86-64-v4"
-    if {"avx2", "fma", "bmi1", "bmi2", "f16c", "movbe"} <= flags:
-        return "x86-64-v3"
-    if {"sse4_2", "popcnt", "ssse3", "cx16"} <= flags:
-        return "x86-64-v2"
-    return "x86-64"
+        return levels
+    for level, needs in [("v2", {"sse4_2", "popcnt", "ssse3", "cx16"}),
+                         ("v3", {"avx2", "fma", "bmi1", "bmi2", "f16c", "movbe"}),
+                         ("v4", {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"})]:
+        if not needs <= flags:
+            break
+        levels.append(level)
+    return levels
 
 
 def make_inputs(work):
@@ -112,58 +109,43 @@ def main():
     ap.add_argument("--sigstream", required=True, help="the sigstream binary")
     ap.add_argument("--workdir", required=True, help="scratch folder (wiped and re-created)")
     ap.add_argument("--plugins", required=True, help="the folder of the real backends")
-    ap.add_argument("--build", default="Release",
-                    help="how the binary was built: Release, or anything else (e.g. Debug+sanitize)")
-    ap.add_argument("--group", choices=["portable", "nmf", "all"], default="all")
     ap.add_argument("--update", action="store_true", help="rewrite tests/golden/expected from this binary")
     a = ap.parse_args()
     exe = os.path.abspath(a.sigstream)
-    work = e2e.fresh_folder(os.path.abspath(a.workdir))
+    top = e2e.fresh_folder(os.path.abspath(a.workdir))
     plugins = os.path.abspath(a.plugins)
-    make_inputs(work)
-    run = e2e.Runner(exe, e2e.plugin_env(plugins))
     checks = e2e.Checks()
-
-    level = isa_level()
-    saved_level = open(os.path.join(EXPECTED, "ISA")).read().strip() if os.path.exists(
-        os.path.join(EXPECTED, "ISA")) else level
     for plugin in ("nmf", "cnmf", "aenmf"):
         if not os.path.exists(os.path.join(plugins, plugin + ".so")):
             checks.skip("every case: the %s plugin is not built (%s)" % (plugin, plugins))
             checks.finish()
-    groups = ["portable", "nmf"] if a.group == "all" else [a.group]
-    if "nmf" in groups and a.build != "Release":
-        if a.update:
-            sys.exit("--update needs a Release build: the saved nmf files are those of an optimised build")
-        checks.skip("the nmf cases: the saved files come from a Release build, this one is %s" % a.build)
-        groups.remove("nmf")
-    elif "nmf" in groups and level != saved_level and not a.update:
-        checks.skip("the nmf cases: the saved files come from an %s CPU, this one is %s" % (saved_level, level))
-        groups.remove("nmf")
 
-    for case, group, args in CASES:
-        if group not in groups:
-            continue
-        commands = SHARDS if args is None else [args]
-        os.makedirs(os.path.join(work, "out", case))  # empty: run folders may be created in it
-        for command in commands:
-            r = run(command, cwd=work)
-            if r.returncode != 0:
-                checks.check("%s runs" % case, False, "%s\n%s" % (" ".join(command), r.stderr))
-                break
-        else:
-            produced = os.path.join(work, "out", case)
-            saved = os.path.join(EXPECTED, case)
-            if a.update:
-                shutil.rmtree(saved, ignore_errors=True)
-                shutil.copytree(produced, saved, ignore=shutil.ignore_patterns("metadata.toml"))
-                checks.check("%s saved" % case, True)
+    levels = cpu_levels()
+    for level in levels[::-1] if not a.update else levels[-1:]:  # the CPU's own level first
+        work = os.path.join(top, level)
+        make_inputs(work)
+        env = e2e.plugin_env(plugins)
+        env["SIGSTREAM_ISA"] = level
+        run = e2e.Runner(exe, env)
+        for case, args in CASES:
+            commands = SHARDS if args is None else [args]
+            os.makedirs(os.path.join(work, "out", case))  # empty: run folders may be created in it
+            for command in commands:
+                r = run(command, cwd=work)
+                if r.returncode != 0:
+                    checks.check("%s %s runs" % (level, case), False, "%s\n%s" % (" ".join(command), r.stderr))
+                    break
             else:
-                diff = compare_trees(produced, saved)
-                checks.check("%s: every file but metadata.toml equals the saved one" % case, not diff, diff)
-    if a.update:
-        with open(os.path.join(EXPECTED, "ISA"), "w") as f:
-            f.write(level + "\n")
+                produced = os.path.join(work, "out", case)
+                saved = os.path.join(EXPECTED, case)
+                if a.update:
+                    shutil.rmtree(saved, ignore_errors=True)
+                    shutil.copytree(produced, saved, ignore=shutil.ignore_patterns("metadata.toml"))
+                    checks.check("%s saved" % case, True)
+                else:
+                    diff = compare_trees(produced, saved)
+                    checks.check("%s (SIGSTREAM_ISA=%s): every file but metadata.toml equals the saved one"
+                                 % (case, level), not diff, diff)
     checks.finish()
 
 

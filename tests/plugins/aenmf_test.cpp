@@ -21,6 +21,7 @@
 #include "cnmf_core.h"
 #include "plugin_test_util.h"
 #include "sigstream_backend.h"
+#include "simd.h"
 
 namespace {
 
@@ -262,7 +263,7 @@ TEST(AenmfLoss, PoissonIsTheGeneralisedKlDivergence) {
 
 std::vector<kernels::Isa> supported_isas() {
     std::vector<kernels::Isa> isas;
-    for (kernels::Isa isa : {kernels::Isa::sse2, kernels::Isa::avx2, kernels::Isa::avx512})
+    for (kernels::Isa isa : sigstream::simd::kLevels)
         if (kernels::supported(isa)) isas.push_back(isa);
     return isas;
 }
@@ -340,7 +341,7 @@ TEST(AenmfKernels, ElementwiseStepsAgreeOnEveryIsa) {
             kernels::adam(isa, n, step, g.data(), m.data(), v.data(), theta.data());
             kernels::absolute(isa, n, theta0.data(), x.data());
             kernels::chain_abs(isa, n, theta0.data(), chained.data());
-            if (isa == kernels::Isa::sse2) {
+            if (isa == SIGSTREAM_ISA_GENERIC) {
                 ref_theta = theta, ref_m = m, ref_v = v, ref_abs = x, ref_chain = chained;
                 // Against the formulas.
                 for (std::ptrdiff_t i = 0; i < n; ++i) {
@@ -380,7 +381,7 @@ TEST(AenmfKernels, VectorLogIsAccurateAndTheSameOnEveryIsa) {
     while (x.size() % 8) x.push_back(1.0);
     std::vector<double> ref(x.size());
     double worst_ulps = 0.0;
-    for (std::size_t i = 0; i < x.size(); i += 8) kernels::log8(kernels::Isa::sse2, &x[i], &ref[i]);
+    for (std::size_t i = 0; i < x.size(); i += 8) kernels::log8(SIGSTREAM_ISA_GENERIC, &x[i], &ref[i]);
     for (std::size_t i = 0; i < x.size(); ++i) {
         const double l = std::log(x[i]);
         const double ulp = std::nextafter(std::abs(l), INFINITY) - std::abs(l);
@@ -415,7 +416,7 @@ TEST(AenmfKernels, PoissonPassMatchesTheFormula) {
             const double got = kernels::poisson_pass(isa, rows, cols, V.data(), rows, delta, R.data());
             EXPECT_LT(rel_diff(got, expected), 1e-13);
             EXPECT_EQ(R, gamma);
-            if (isa == kernels::Isa::sse2) first = got;
+            if (isa == SIGSTREAM_ISA_GENERIC) first = got;
             EXPECT_EQ(got, first);
         }
     }
@@ -433,7 +434,7 @@ TEST(AenmfKernels, FitsAreIdenticalWithEveryIsa) {
             o.max_iter = 300;
             o.tol = 0.0;
             o.seed = 5;
-            o.isa = kernels::Isa::sse2;
+            o.isa = SIGSTREAM_ISA_GENERIC;
             const Result ref = fit(V, o, nullptr, nullptr, {});
             for (kernels::Isa isa : supported_isas()) {
                 SCOPED_TRACE(kernels::name(isa));

@@ -19,6 +19,7 @@
 #include "nmf_kernels.h"
 #include "plugin_test_util.h"
 #include "sigstream_backend.h"
+#include "simd.h"
 
 namespace {
 
@@ -58,27 +59,148 @@ void expect_monotone(const std::vector<double>& f, const char* what) {
         ASSERT_LE(f[t], f[t - 1] * (1 + 1e-12)) << what << ": objective rose at iteration " << t;
 }
 
+// The instruction-set levels this CPU runs (generic first).
+std::vector<int> levels() {
+    std::vector<int> out;
+    for (int level : sigstream::simd::kLevels)
+        if (sigstream::simd::supported(level)) out.push_back(level);
+    return out;
+}
+
+const sigstream::nmf::kernels::Table& at(int level) {
+    return sigstream::nmf::kernels::table(level);
+}
+
+double log_at(int level, double x) {
+    double y = 0;
+    at(level).log(&x, &y, 1);
+    return y;
+}
+
 TEST(NmfKernels, LogIsAccurate) {
     TestRng rng{5};
+    std::vector<double> x(200001);
+    for (std::size_t i = 0; i + 1 < x.size(); ++i)  // log-uniform over [1e-300, 1e300], and many near 1
+        x[i] = i % 2 ? std::exp((rng.open01() - 0.5) * 1380) : 0.5 + rng.open01();
+    x.back() = 4.9e-324;  // the smallest subnormal
+    std::vector<double> y(x.size());
+    at(SIGSTREAM_ISA_GENERIC).log(x.data(), y.data(), static_cast<std::ptrdiff_t>(x.size()));
     double worst = 0;
-    for (int i = 0; i < 200000; ++i) {
-        // log-uniform over [1e-300, 1e300], and many near 1 where cancellation is hardest
-        const double x = i % 2 ? std::exp((rng.open01() - 0.5) * 1380) : 0.5 + rng.open01();
-        const double exact = std::log(x), got = sigstream::nmf::kernels::log(x);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double exact = std::log(x[i]);
         const double ulp = std::nextafter(std::abs(exact), INFINITY) - std::abs(exact);
-        if (exact != 0) worst = std::max(worst, std::abs(got - exact) / ulp);
+        if (exact != 0) worst = std::max(worst, std::abs(y[i] - exact) / ulp);
     }
-    EXPECT_LE(worst, 2.0) << "worst error in ulps";
-    EXPECT_EQ(sigstream::nmf::kernels::log(1.0), 0.0);
-    EXPECT_DOUBLE_EQ(sigstream::nmf::kernels::log(DBL_MIN), std::log(DBL_MIN));
+    EXPECT_LE(worst, 1.0) << "worst error in ulps";
+    EXPECT_EQ(log_at(SIGSTREAM_ISA_GENERIC, 1.0), 0.0);
+    EXPECT_DOUBLE_EQ(log_at(SIGSTREAM_ISA_GENERIC, DBL_MIN), std::log(DBL_MIN));
+    for (int level : levels()) {  // the same bits at every level, whatever the length (the tails too)
+        SCOPED_TRACE(sigstream::simd::name(level));
+        for (std::ptrdiff_t n : {std::ptrdiff_t{1}, std::ptrdiff_t{3}, std::ptrdiff_t{13}, std::ptrdiff_t(x.size())}) {
+            std::vector<double> z(static_cast<std::size_t>(n));
+            at(level).log(x.data(), z.data(), n);
+            EXPECT_TRUE(std::equal(z.begin(), z.end(), y.begin())) << "n = " << n;
+        }
+    }
 }
 
 TEST(NmfKernels, GemmMatchesEigen) {
     const int m = 48, n = 37, K = 11;  // m padded; K exercises the 6-block and a remainder
     const MatrixXd X = uniform(m, n, 1), Y = uniform(K, n, 2);
-    MatrixXd out(m, K);
-    sigstream::nmf::kernels::gemm(X.data(), m, m, Y.data(), 1, K, K, n, out.data(), m);
-    EXPECT_LE((out - X * Y.transpose()).norm(), 1e-13 * out.norm());
+    for (int level : levels()) {
+        SCOPED_TRACE(sigstream::simd::name(level));
+        MatrixXd out(m, K);
+        at(level).gemm(X.data(), m, m, Y.data(), 1, K, K, n, out.data(), m);
+        EXPECT_LE((out - X * Y.transpose()).norm(), 1e-13 * out.norm());
+    }
+}
+
+// Every kernel gives the same bits at every level the CPU runs (no fused multiply-adds, sums in fixed orders).
+TEST(NmfKernels, EveryLevelGivesTheSameBits) {
+    using sigstream::nmf::kernels::padded;
+    for (int K : {1, 5, 6, 10, 13}) {
+        const int rows = 96, m = padded(rows), n = 53, np = padded(n);
+        SCOPED_TRACE("K = " + std::to_string(K));
+        MatrixXd X = MatrixXd::Zero(m, n), Y = uniform(K, n, 7 + K);
+        X.topRows(rows) = uniform(rows, n, 3 + K);
+        const MatrixXd Vd = counts(rows, n, 3, 11 + K, 50);
+        MatrixXd Vp = MatrixXd::Zero(m, n);
+        Vp.topRows(rows) = Vd;
+        const MatrixXd Ht0 = uniform(np, K, 17 + K), P = uniform(np, K, 19 + K), Den = uniform(np, K, 23 + K);
+        // ccd for W: V (padded) ~ W H with W in the lanes (as nmf_core.cpp calls it)
+        MatrixXd W0 = MatrixXd::Zero(m, K);
+        W0.topRows(rows) = uniform(rows, K, 29 + K);
+        const MatrixXd Hm = uniform(K, n, 31 + K);
+        MatrixXd Htp = MatrixXd::Zero(np, K);
+        Htp.topRows(n) = Hm.transpose();
+        const Eigen::VectorXd hsum = Hm.rowwise().sum();
+        struct Out {
+            MatrixXd gemm, ratio, ht, h, c, u;
+            double sums[2] = {0, 0};
+            double cross = 0;
+        };
+        auto run_at = [&](int level) {
+            Out o;
+            o.gemm.resize(m, K);
+            at(level).gemm(X.data(), m, m, Y.data(), 1, K, K, n, o.gemm.data(), m);
+            o.ratio = (X.array() + 0.5).matrix();
+            at(level).kl_ratio(Vp.data(), o.ratio.data(), o.ratio.size(), o.sums);
+            o.ht = Ht0;
+            o.h.resize(K, n);
+            o.cross = at(level).mu_update_t(o.ht.data(), P.data(), Den.data(), np, n, K, 1e-16, o.h.data());
+            o.c = W0;
+            o.u.resize(m, n);
+            at(level).gemm(o.c.data(), m, m, Hm.data(), K, 1, n, K, o.u.data(), m);
+            at(level).ccd_kl_lanes(Vp.data(), m, m, n, Htp.data(), np, 1, o.c.data(), m, o.u.data(), K, 2, hsum.data(),
+                                   1e-16);
+            return o;
+        };
+        const Out ref = run_at(SIGSTREAM_ISA_GENERIC);
+        for (int level : levels()) {
+            SCOPED_TRACE(sigstream::simd::name(level));
+            const Out o = run_at(level);
+            EXPECT_TRUE(o.gemm == ref.gemm);
+            EXPECT_TRUE(o.ratio == ref.ratio);
+            EXPECT_EQ(o.sums[0], ref.sums[0]);
+            EXPECT_EQ(o.sums[1], ref.sums[1]);
+            EXPECT_TRUE(o.ht == ref.ht);
+            EXPECT_TRUE(o.h == ref.h);
+            EXPECT_EQ(o.cross, ref.cross);
+            EXPECT_TRUE(o.c == ref.c);
+            EXPECT_TRUE(o.u == ref.u);
+        }
+    }
+}
+
+// Whole fits: every level the CPU runs gives the same factors and trace, bit for bit (the issue asks 1e-12).
+TEST(NmfFit, EveryLevelGivesTheSameFit) {
+    const MatrixXd V = counts(96, 70, 4, 61, 300);
+    struct Case {
+        Objective objective;
+        Solver solver;
+    };
+    for (const Case c : {Case{Objective::kl, Solver::ccd_her}, Case{Objective::kl, Solver::mu},
+                         Case{Objective::frobenius, Solver::ccd}, Case{Objective::frobenius, Solver::mu}}) {
+        sigstream::nmf::Options o;
+        o.k = 5;
+        o.max_iter = 300;
+        o.tol = 0;
+        o.seed = 62;
+        o.objective = c.objective;
+        o.solver = c.solver;
+        o.isa = SIGSTREAM_ISA_GENERIC;
+        const auto ref = sigstream::nmf::fit(V, o, nullptr, nullptr, {});
+        for (int level : levels()) {
+            SCOPED_TRACE(std::string(sigstream::simd::name(level)) + " objective " +
+                         std::to_string(static_cast<int>(c.objective)) + " solver " +
+                         std::to_string(static_cast<int>(c.solver)));
+            o.isa = level;
+            const auto got = sigstream::nmf::fit(V, o, nullptr, nullptr, {});
+            EXPECT_TRUE(got.W == ref.W);
+            EXPECT_TRUE(got.H == ref.H);
+            EXPECT_EQ(got.trace, ref.trace);
+        }
+    }
 }
 
 TEST(NmfMu, KlNeverIncreases) {
