@@ -115,22 +115,27 @@ template <>
 struct Vec<2> {
     typedef double d __attribute__((vector_size(16)));
     typedef std::int64_t i __attribute__((vector_size(16)));
+    typedef std::uint64_t u __attribute__((vector_size(16)));
 };
 template <>
 struct Vec<4> {
     typedef double d __attribute__((vector_size(32)));
     typedef std::int64_t i __attribute__((vector_size(32)));
+    typedef std::uint64_t u __attribute__((vector_size(32)));
 };
 template <>
 struct Vec<8> {
     typedef double d __attribute__((vector_size(64)));
     typedef std::int64_t i __attribute__((vector_size(64)));
+    typedef std::uint64_t u __attribute__((vector_size(64)));
 };
 
 template <int W>
 using vd = typename Vec<W>::d;
 template <int W>
 using vi = typename Vec<W>::i;
+template <int W>
+using vu = typename Vec<W>::u;
 
 template <int W>
 SIGSTREAM_SIMD_INLINE vd<W> load(const double* p) {
@@ -179,8 +184,11 @@ struct Lanes8 {
 // ---------------------------------------------------------------- log
 
 // fdlibm's __ieee754_log (Sun Microsystems, 1993) on W values at once, for positive finite x (normal or
-// subnormal: fdlibm's scaling by 2^54), branch-free and < 1 ulp. Element by element the same operations at
-// every W, so the same bits.
+// subnormal: fdlibm's scaling by 2^54), branch-free: x = 2^k m with m in [sqrt(2)/2, sqrt(2)), f = m - 1,
+// s = f / (2 + f), log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))), R a minimax polynomial (error < 2^-58.45), then
+// + k ln 2 in two parts. fdlibm switches to an algebraically equal form for some m; the one form here is within
+// 2 ulp everywhere (tested). Element by element the same operations at every W, so the same bits. Shifts are
+// logical (x > 0): AVX2 and SSE2 have no 64-bit arithmetic shift.
 template <int W>
 SIGSTREAM_SIMD_INLINE vd<W> log(vd<W> x_in) {
     constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
@@ -189,15 +197,13 @@ SIGSTREAM_SIMD_INLINE vd<W> log(vd<W> x_in) {
                      Lg7 = 1.479819860511658591e-01;
     const vi<W> subnormal = x_in < std::numeric_limits<double>::min();
     const vd<W> x = subnormal ? x_in * 18014398509481984.0 : x_in;  // 2^54
-    const vi<W> xbits = bits<vi<W>>(x);
-    vi<W> hx = xbits >> 32;  // the high word (x > 0)
-    vi<W> k = (hx >> 20) - 1023 + (subnormal & -54);
-    hx &= 0x000fffff;
-    const vi<W> i = (hx + 0x95f64) & 0x100000;
-    // Normalise x to [sqrt(2)/2, sqrt(2)): new high word hx | (i ^ 0x3ff00000), same low word.
-    const vi<W> nbits = ((hx | (i ^ 0x3ff00000)) << 32) | (xbits & 0xffffffff);
-    k += i >> 20;
-    const vd<W> f = bits<vd<W>>(nbits) - 1.0;
+    const vu<W> xbits = bits<vu<W>>(x);
+    // The bits of x with its mantissa moved to [sqrt(2)/2, sqrt(2)): subtracting the bits of sqrt(2)/2 leaves the
+    // exponent k in the top 12 bits (k may be negative: the subtraction wraps, as in two's complement).
+    const vu<W> tmp = xbits - 0x3fe6a09e667f3bcdULL;
+    const vu<W> mbits = xbits - (tmp & 0xfff0000000000000ULL);
+    const vi<W> k = bits<vi<W>>((tmp >> 52) | ((0 - (tmp >> 63)) & 0xfffffffffffff000ULL)) + (subnormal & -54);
+    const vd<W> f = bits<vd<W>>(mbits) - 1.0;
     // (double) k, exactly: the bits of 1.5 * 2^52 + k, minus 1.5 * 2^52 (|k| < 2^51).
     const vd<W> dk = bits<vd<W>>(k + 0x4338000000000000LL) - 6755399441055744.0;
     const vd<W> s = f / (2.0 + f);
@@ -206,11 +212,8 @@ SIGSTREAM_SIMD_INLINE vd<W> log(vd<W> x_in) {
     const vd<W> t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
     const vd<W> t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
     const vd<W> R = t2 + t1;
-    const vi<W> sel = ((hx - 0x6147a) | (0x6b851 - hx)) > 0;
     const vd<W> hfsq = 0.5 * f * f;
-    const vd<W> a = dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
-    const vd<W> b = dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
-    return sel ? a : b;
+    return dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
 }
 
 }  // namespace sigstream::simd
