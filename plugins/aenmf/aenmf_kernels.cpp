@@ -5,7 +5,7 @@
 #include <cstring>
 #include <limits>
 
-#include "simd.h"
+#include "sigstream_simd.h"
 
 // Compiled with -ffp-contract=off (see CMakeLists.txt): a * b + c stays a rounded product and a rounded
 // sum at every level, so the levels agree bit for bit (and with -fno-math-errno, so that the square

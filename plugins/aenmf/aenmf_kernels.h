@@ -1,6 +1,6 @@
 // The products with V that dominate an AE-NMF step, C = alpha A B with a long inner dimension and a
 // narrow B (2K columns), written for that shape: vectorised across the rows of A and C, register-blocked,
-// built for every instruction-set level (plugins/common/simd.h: generic and v2 with 2 doubles per vector, v3
+// built for every instruction-set level (src/abi/sigstream_simd.h: generic and v2 with 2 doubles per vector, v3
 // with 4, v4 with 8) and chosen at run time (the CPU's level, or SIGSTREAM_ISA's).
 //
 // Every entry of C is summed in the same order whatever the level, without fused multiply-adds:

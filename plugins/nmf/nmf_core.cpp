@@ -1,7 +1,7 @@
 #include "nmf_core.h"
 
 #include "nmf_kernels.h"
-#include "simd.h"
+#include "sigstream_simd.h"
 
 #include <algorithm>
 #include <cfloat>

@@ -3,9 +3,9 @@
 #include <cfloat>
 #include <cstddef>
 
-#include "simd.h"
+#include "sigstream_simd.h"
 
-// Compiled with -ffp-contract=off (CMakeLists.txt): the levels agree bit for bit (simd.h).
+// Compiled with -ffp-contract=off (CMakeLists.txt): the levels agree bit for bit (sigstream_simd.h).
 
 namespace sigstream::nmf::kernels {
 namespace {
@@ -123,6 +123,10 @@ SIGSTREAM_SIMD_INLINE void ccd_kl_lanes_impl(const double* X, std::ptrdiff_t ld,
             store<W>(u + t * ld, simd::max<W>(load<W>(u + t * ld), ufloor));
             store<W>(u + t * ld + W, simd::max<W>(load<W>(u + t * ld + W), ufloor));
         }
+        // The update of u by the last step (u += d a, floored) is made in the pass that sums for the next step,
+        // element by element as a pass of its own would: one pass over u per step instead of two.
+        const double* pending_a = nullptr;  // a of the step whose update is pending
+        Vd pending0 = {}, pending1 = {};    // its d
         for (int k = 0; k < K; ++k) {
             double* c = C + l + k * ldc;
             Vd c0 = load<W>(c), c1 = load<W>(c + W);
@@ -131,8 +135,16 @@ SIGSTREAM_SIMD_INLINE void ccd_kl_lanes_impl(const double* X, std::ptrdiff_t ld,
             for (int step = 0; step < steps; ++step) {
                 Vd p0 = {}, p1 = {}, q0 = {}, q1 = {};
                 for (int t = 0; t < T; ++t) {
+                    Vd u0 = load<W>(u + t * ld), u1 = load<W>(u + t * ld + W);
+                    if (pending_a != nullptr) {
+                        const double pt = pending_a[t * dt];
+                        u0 = simd::max<W>(u0 + pending0 * pt, ufloor);
+                        u1 = simd::max<W>(u1 + pending1 * pt, ufloor);
+                        store<W>(u + t * ld, u0);
+                        store<W>(u + t * ld + W, u1);
+                    }
                     const double at = a[t * dt];
-                    const Vd r0 = at / load<W>(u + t * ld), r1 = at / load<W>(u + t * ld + W);
+                    const Vd r0 = at / u0, r1 = at / u1;
                     const Vd y0 = load<W>(x + t * ld) * r0, y1 = load<W>(x + t * ld + W) * r1;
                     p0 += y0;
                     p1 += y1;
@@ -146,18 +158,21 @@ SIGSTREAM_SIMD_INLINE void ccd_kl_lanes_impl(const double* X, std::ptrdiff_t ld,
                 Vd n0 = g0 < 0 ? nt0 : simd::max<W>(nt0, mm0), n1 = g1 < 0 ? nt1 : simd::max<W>(nt1, mm1);
                 n0 = g0 == 0 ? c0 : simd::max<W>(n0, vfloor);
                 n1 = g1 == 0 ? c1 : simd::max<W>(n1, vfloor);
-                const Vd d0 = n0 - c0, d1 = n1 - c1;
-                for (int t = 0; t < T; ++t) {
-                    const double at = a[t * dt];
-                    store<W>(u + t * ld, simd::max<W>(load<W>(u + t * ld) + d0 * at, ufloor));
-                    store<W>(u + t * ld + W, simd::max<W>(load<W>(u + t * ld + W) + d1 * at, ufloor));
-                }
+                pending0 = n0 - c0;
+                pending1 = n1 - c1;
+                pending_a = a;
                 c0 = n0;
                 c1 = n1;
             }
             store<W>(c, c0);
             store<W>(c + W, c1);
         }
+        if (pending_a != nullptr)
+            for (int t = 0; t < T; ++t) {
+                const double pt = pending_a[t * dt];
+                store<W>(u + t * ld, simd::max<W>(load<W>(u + t * ld) + pending0 * pt, ufloor));
+                store<W>(u + t * ld + W, simd::max<W>(load<W>(u + t * ld + W) + pending1 * pt, ufloor));
+            }
     }
 }
 

@@ -3,7 +3,7 @@
 // Matrices in the vector lanes have their row count padded to a multiple of 2 kLanes with zero rows.
 //
 // Each kernel is written once on vectors of W doubles and built for every instruction-set level (generic, v2:
-// W = 2; v3: W = 4; v4: W = 8; plugins/common/simd.h); table(level) gives one level's kernels. Every level gives
+// W = 2; v3: W = 4; v4: W = 8; src/abi/sigstream_simd.h); table(level) gives one level's kernels. Every level gives
 // the same bits: no fused multiply-adds (the file is compiled with -ffp-contract=off), each output entry summed in
 // one fixed order, reductions over 8 fixed lanes. All matrices are column-major.
 #ifndef SIGSTREAM_PLUGINS_NMF_KERNELS_H

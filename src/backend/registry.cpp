@@ -7,8 +7,8 @@
 #include <set>
 #include <system_error>
 
-#include "abi/sigstream_isa.h"
 #include "core/errors.h"
+#include "core/isa.h"
 
 #ifndef SIGSTREAM_PLUGIN_INSTALL_DIR
 #define SIGSTREAM_PLUGIN_INSTALL_DIR "/usr/local/lib/sigstream/plugins"
@@ -66,22 +66,8 @@ std::vector<std::string> BackendRegistry::search_path() {
 }
 
 BackendRegistry BackendRegistry::from_environment() {
-    kernel_level();
+    kernel_level();  // SIGSTREAM_ISA is checked before any plugin runs
     return BackendRegistry(search_path());
-}
-
-int BackendRegistry::kernel_level() {
-    const int level = sigstream_isa_chosen();
-    if (level != 0) return level;
-    const std::string forced = std::getenv("SIGSTREAM_ISA");
-    const int asked = sigstream_isa_parse(forced.c_str());
-    if (asked == 0)
-        throw UsageError("", 0, "SIGSTREAM_ISA=" + forced + " is not an instruction-set level",
-                         "set it to generic, v2, v3 or v4, or unset it");
-    throw UsageError("", 0,
-                     "SIGSTREAM_ISA=" + forced + " (" + sigstream_isa_description(asked) +
-                         ") is beyond this CPU, which runs up to " + sigstream_isa_name(sigstream_isa_cpu()),
-                     "unset SIGSTREAM_ISA, or give a level this CPU runs");
 }
 
 BackendRegistry::BackendRegistry(const std::vector<std::string>& folders) {

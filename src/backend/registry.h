@@ -15,8 +15,8 @@ namespace sigstream {
 
 class BackendRegistry {
 public:
-    // Loads every plugin on the search path. Plugins that cannot be loaded are not fatal: they are listed
-    // in problems() (and a request for their name says why).
+    // Loads every plugin on the search path (after checking SIGSTREAM_ISA: core/isa.h). Plugins that cannot be loaded
+    // are not fatal: they are listed in problems() (and a request for their name says why).
     static BackendRegistry from_environment();
     explicit BackendRegistry(const std::vector<std::string>& folders);
 
@@ -28,11 +28,6 @@ public:
 
     // The folders searched, in order, after expanding SIGSTREAM_PLUGIN_PATH.
     static std::vector<std::string> search_path();
-
-    // The instruction-set level the backends' kernels run at (src/abi/sigstream_isa.h): the CPU's highest, or the
-    // one SIGSTREAM_ISA names. UsageError when SIGSTREAM_ISA names no level or one this CPU lacks (checked by
-    // from_environment(), so a run stops before any fit).
-    static int kernel_level();
 
 private:
     std::vector<Backend> backends_;

@@ -7,6 +7,7 @@
 #include "backend/registry.h"
 #include "cli/command.h"
 #include "core/errors.h"
+#include "core/isa.h"
 
 namespace sigstream::cli {
 
@@ -29,7 +30,7 @@ int list_backends(int argc, char** argv) {
                "lower one (for measurements).\n";
         return 0;
     }
-    const int level = BackendRegistry::kernel_level();
+    const int level = kernel_level();
     const std::vector<std::string> folders = BackendRegistry::search_path();
     const BackendRegistry registry(folders);
     std::ostream& out = std::cout;

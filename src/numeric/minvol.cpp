@@ -2,21 +2,31 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+
+#include "core/parallel.h"
+#include "numeric/kernels.h"
 
 namespace sigstream {
 
 namespace {
 
 constexpr double kTiny = 1e-300;
+// Columns per block of the parallel passes: fixed, so that every sum over blocks, added in block order, is the
+// same whatever the number of threads.
+constexpr Eigen::Index kBlock = 128;
 
-double kl_of(const Eigen::MatrixXd& V, const Eigen::MatrixXd& X) {
-    double s = 0;
-    for (Eigen::Index j = 0; j < V.cols(); ++j)
-        for (Eigen::Index i = 0; i < V.rows(); ++i) {
-            const double v = V(i, j), x = std::max(X(i, j), kTiny);
-            s += (v > 0 ? v * std::log(v / x) - v : 0.0) + x;
-        }
-    return s;
+// The KL terms of V | X over columns [j0, j0 + w) (contiguous in both: column-major, same height).
+double kl_cols(const Eigen::MatrixXd& V, const Eigen::MatrixXd& X, Eigen::Index j0, Eigen::Index w) {
+    const Eigen::Index m = V.rows();
+    return kernels::kl_sum(V.data() + j0 * m, X.data() + j0 * m, m * w);
+}
+
+// R = V / max(X, tiny) over columns [j0, j0 + w) of V, X given as those columns.
+void ratio_cols(const Eigen::MatrixXd& V, const double* X, Eigen::Index j0, Eigen::Index w, Eigen::MatrixXd& R) {
+    const Eigen::Index m = V.rows();
+    R.resize(m, w);
+    kernels::ratio(V.data() + j0 * m, X, R.data(), m * w);
 }
 
 double logdet(const Eigen::MatrixXd& W, double delta) {
@@ -25,12 +35,10 @@ double logdet(const Eigen::MatrixXd& W, double delta) {
     return 2.0 * llt.matrixL().toDenseMatrix().diagonal().array().log().sum();
 }
 
-// One MM step for W (columns on the simplex), then one KL multiplicative update of H, in place.
-void mm_step(const Eigen::MatrixXd& V, Eigen::MatrixXd& W, Eigen::MatrixXd& H, double lambda, double delta) {
+// The W half of the MM step (columns on the simplex) from b = W ∘ (R Hᵀ) and the row sums of H.
+Eigen::MatrixXd mm_w(const Eigen::MatrixXd& W, const Eigen::MatrixXd& b, const Eigen::RowVectorXd& hsum, double lambda,
+                     double delta) {
     const Eigen::Index m = W.rows(), K = W.cols();
-    const Eigen::MatrixXd R = V.array() / (W * H).array().max(kTiny);
-    const Eigen::RowVectorXd hsum = H.rowwise().sum().transpose();      // a_ik = Σ_j H_kj
-    const Eigen::MatrixXd b = W.array() * (R * H.transpose()).array();  // W ∘ (R Hᵀ)
     Eigen::MatrixXd Wn(m, K);
     if (lambda > 0) {
         const Eigen::MatrixXd Y =
@@ -76,86 +84,167 @@ void mm_step(const Eigen::MatrixXd& V, Eigen::MatrixXd& W, Eigen::MatrixXd& H, d
     }
     Wn = Wn.cwiseMax(kTiny);
     for (Eigen::Index k = 0; k < K; ++k) Wn.col(k) /= Wn.col(k).sum();
-    W = Wn;
-    const Eigen::MatrixXd R2 = V.array() / (W * H).array().max(kTiny);
-    H = H.array() * (W.transpose() * R2).array();  // Wᵀ1 = 1: columns sum to 1
+    return Wn;
 }
 
-struct Solve {
-    Eigen::MatrixXd W, H;
-    double objective = 0;
-    int iterations = 0;
-};
-
-Solve solve(const Eigen::MatrixXd& V, Eigen::MatrixXd W, Eigen::MatrixXd H, double lambda, const MinVolumeOptions& o) {
-    double f = min_volume_objective(V, W, H, lambda, o.delta), checkpoint = f;
-    double beta = 0.5, beta_max = 1.0;
-    int it = 1;
-    for (; it <= o.max_iter; ++it) {
-        Eigen::MatrixXd Wn = W, Hn = H;
-        mm_step(V, Wn, Hn, lambda, o.delta);
-        const double fn = min_volume_objective(V, Wn, Hn, lambda, o.delta);
-        Eigen::MatrixXd Wy = (Wn + beta * (Wn - W)).cwiseMax(1e-12);
-        for (Eigen::Index k = 0; k < Wy.cols(); ++k) Wy.col(k) /= Wy.col(k).sum();
-        Eigen::MatrixXd Hy = (Hn + beta * (Hn - H)).cwiseMax(0.0);
-        const double fy = min_volume_objective(V, Wy, Hy, lambda, o.delta);
-        if (fy < fn) {
-            W.swap(Wy);
-            H.swap(Hy);
-            f = fy;
-            beta = std::min(beta_max, beta * 1.1);
-        } else {
-            W.swap(Wn);
-            H.swap(Hn);
-            f = fn;
-            beta_max = beta;
-            beta *= 0.5;
-        }
-        if (it % 25 == 0) {
-            if (checkpoint - f < o.tol * std::abs(f)) break;
-            checkpoint = f;
-        }
+// One penalised fit (λ fixed) from (W, H), with safeguarded extrapolation; every pass over the samples runs in
+// blocks of kBlock columns on the team.
+class Solver {
+public:
+    Solver(const Eigen::MatrixXd& V, Workers& team)
+        : V_(V), team_(team), blocks_(static_cast<int>((V.cols() + kBlock - 1) / kBlock)) {
+        partial_.resize(static_cast<std::size_t>(blocks_));
+        kl_n_.resize(static_cast<std::size_t>(blocks_));
+        kl_y_.resize(static_cast<std::size_t>(blocks_));
     }
-    return {std::move(W), std::move(H), f, std::min(it, o.max_iter)};
-}
+
+    struct Result {
+        Eigen::MatrixXd W, H;
+        double objective = 0, kl = 0;
+        int iterations = 0;
+    };
+
+    Result solve(Eigen::MatrixXd W, Eigen::MatrixXd H, double lambda, const MinVolumeOptions& o) {
+        const Eigen::Index m = V_.rows(), n = V_.cols();
+        WH_.resize(m, n);
+        for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
+            WH_.middleCols(j0, w).noalias() = W * H.middleCols(j0, w);
+            kl_n_[static_cast<std::size_t>(b)] = kl_cols(V_, WH_, j0, w);
+        });
+        double kl = sum(kl_n_);
+        double f = kl + (lambda > 0 ? lambda * logdet(W, o.delta) : 0.0), checkpoint = f;
+        double beta = 0.5, beta_max = 1.0;
+        Eigen::MatrixXd Hn(H.rows(), n), Hy(H.rows(), n), WHn(m, n), WHy(m, n);
+        int it = 1;
+        for (; it <= o.max_iter; ++it) {
+            // b = W ∘ (R Hᵀ), R = V / WH at the current point (WH_ holds its product).
+            for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
+                Eigen::MatrixXd R;
+                ratio_cols(V_, WH_.data() + j0 * m, j0, w, R);
+                partial_[static_cast<std::size_t>(b)].noalias() = R * H.middleCols(j0, w).transpose();
+            });
+            Eigen::MatrixXd RHt = partial_[0];
+            for (int b = 1; b < blocks_; ++b) RHt += partial_[static_cast<std::size_t>(b)];
+            const Eigen::MatrixXd Wn =
+                mm_w(W, W.cwiseProduct(RHt), H.rowwise().sum().transpose(), lambda, o.delta);  // Wᵀ1 = 1 after
+            Eigen::MatrixXd Wy = (Wn + beta * (Wn - W)).cwiseMax(1e-12);
+            for (Eigen::Index k = 0; k < Wy.cols(); ++k) Wy.col(k) /= Wy.col(k).sum();
+            // H's KL step with the new W (Wnᵀ1 = 1), the objective there, the extrapolated point and its objective.
+            for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
+                auto h = H.middleCols(j0, w);
+                auto hn = Hn.middleCols(j0, w);
+                const Eigen::MatrixXd X = Wn * h;
+                Eigen::MatrixXd R2;
+                ratio_cols(V_, X.data(), j0, w, R2);
+                hn = h.array() * (Wn.transpose() * R2).array();
+                WHn.middleCols(j0, w).noalias() = Wn * hn;
+                kl_n_[static_cast<std::size_t>(b)] = kl_cols(V_, WHn, j0, w);
+                Hy.middleCols(j0, w) = (hn + beta * (hn - h)).cwiseMax(0.0);
+                WHy.middleCols(j0, w).noalias() = Wy * Hy.middleCols(j0, w);
+                kl_y_[static_cast<std::size_t>(b)] = kl_cols(V_, WHy, j0, w);
+            });
+            const double kln = sum(kl_n_), kly = sum(kl_y_);
+            const double fn = kln + (lambda > 0 ? lambda * logdet(Wn, o.delta) : 0.0);
+            const double fy = kly + (lambda > 0 ? lambda * logdet(Wy, o.delta) : 0.0);
+            if (fy < fn) {
+                W = std::move(Wy);
+                H.swap(Hy);
+                WH_.swap(WHy);
+                f = fy;
+                kl = kly;
+                beta = std::min(beta_max, beta * 1.1);
+            } else {
+                W = Wn;
+                H.swap(Hn);
+                WH_.swap(WHn);
+                f = fn;
+                kl = kln;
+                beta_max = beta;
+                beta *= 0.5;
+            }
+            if (it % 25 == 0) {
+                if (checkpoint - f < o.tol * std::abs(f)) break;
+                checkpoint = f;
+            }
+        }
+        return {std::move(W), std::move(H), f, kl, std::min(it, o.max_iter)};
+    }
+
+private:
+    // fn(block, first column, width) for every block, on the team.
+    template <typename Fn>
+    void for_blocks(Fn&& fn) {
+        const Eigen::Index n = V_.cols();
+        team_.run(blocks_, [&](int b) {
+            const Eigen::Index j0 = b * kBlock;
+            fn(b, j0, std::min(kBlock, n - j0));
+        });
+    }
+    static double sum(const std::vector<double>& parts) {
+        double s = 0;
+        for (double p : parts) s += p;
+        return s;
+    }
+
+    const Eigen::MatrixXd& V_;
+    Workers& team_;
+    const int blocks_;
+    Eigen::MatrixXd WH_;                    // W H at the current point
+    std::vector<Eigen::MatrixXd> partial_;  // per block: R Hᵀ
+    std::vector<double> kl_n_, kl_y_;       // per block: KL at the updated and at the extrapolated point
+};
 
 }  // namespace
 
 double min_volume_objective(const Eigen::MatrixXd& V, const Eigen::MatrixXd& W, const Eigen::MatrixXd& H, double lambda,
                             double delta) {
-    return kl_of(V, W * H) + (lambda > 0 ? lambda * logdet(W, delta) : 0.0);
+    const Eigen::MatrixXd X = W * H;
+    double kl = 0;
+    for (Eigen::Index j0 = 0; j0 < V.cols(); j0 += kBlock) {
+        const Eigen::Index w = std::min(kBlock, V.cols() - j0);
+        kl += kl_cols(V, X, j0, w);
+    }
+    return kl + (lambda > 0 ? lambda * logdet(W, delta) : 0.0);
 }
 
 MinVolumeResult refine_min_volume(const Eigen::MatrixXd& V, const Eigen::MatrixXd& W0, const MinVolumeOptions& o) {
     const Eigen::Index K = W0.cols(), n = V.cols();
     Eigen::MatrixXd W = W0.cwiseMax(1e-12);
     for (Eigen::Index k = 0; k < K; ++k) W.col(k) /= W.col(k).sum();
-    // Exposures to start from: KL multiplicative updates from a flat start.
+    Workers team(o.threads);
+    // Exposures to start from: KL multiplicative updates from a flat start (column by column: each is its own).
     Eigen::MatrixXd H = Eigen::MatrixXd::Constant(K, n, V.sum() / static_cast<double>(n * K));
-    for (int t = 0; t < 200; ++t) {
-        const Eigen::MatrixXd R = V.array() / (W * H).array().max(kTiny);
-        H = H.array() * (W.transpose() * R).array();
-    }
+    const int blocks = static_cast<int>((n + kBlock - 1) / kBlock);
+    team.run(blocks, [&](int b) {
+        const Eigen::Index j0 = b * kBlock, w = std::min(kBlock, n - j0);
+        auto h = H.middleCols(j0, w);
+        for (int t = 0; t < 200; ++t) {
+            const Eigen::MatrixXd X = W * h;
+            Eigen::MatrixXd R;
+            ratio_cols(V, X.data(), j0, w, R);
+            h = h.array() * (W.transpose() * R).array();
+        }
+    });
+    Solver solver(V, team);
     MinVolumeResult out;
-    Solve ml = solve(V, W, H, 0.0, o);
+    Solver::Result ml = solver.solve(W, H, 0.0, o);
     out.iterations = ml.iterations;
-    out.kl_ml = ml.objective;
+    out.kl_ml = ml.kl;
     out.W = ml.W;
-    out.kl = ml.objective;
+    out.kl = ml.kl;
     const double scale = out.kl_ml / std::max(std::abs(logdet(ml.W, o.delta)), 1e-12);
     double allowed = out.kl_ml + o.budget * static_cast<double>(n);
     Eigen::MatrixXd Wc = ml.W, Hc = ml.H;
     for (double rel : o.grid) {
-        Solve s = solve(V, Wc, Hc, rel * scale, o);
+        Solver::Result s = solver.solve(Wc, Hc, rel * scale, o);
         out.iterations += s.iterations;
-        const double kl = kl_of(V, s.W * s.H);
-        if (kl < out.kl_ml) {  // the unpenalised solve stopped short of its minimum: a better estimate of it
-            out.kl_ml = kl;
-            allowed = kl + o.budget * static_cast<double>(n);
+        if (s.kl < out.kl_ml) {  // the unpenalised solve stopped short of its minimum: a better estimate of it
+            out.kl_ml = s.kl;
+            allowed = s.kl + o.budget * static_cast<double>(n);
         }
-        if (kl > allowed) break;
+        if (s.kl > allowed) break;
         out.W = s.W;
-        out.kl = kl;
+        out.kl = s.kl;
         out.lambda_rel = rel;
         Wc = std::move(s.W);
         Hc = std::move(s.H);

@@ -5,6 +5,7 @@
 
 #include "abi/sigstream_isa.h"
 #include "core/errors.h"
+#include "core/isa.h"
 #include "io/checksum.h"
 #include "io/matrix_tsv.h"
 #include "io/tables.h"
@@ -87,7 +88,7 @@ void write_backend_tables(TomlWriter& out, const std::string& table, const std::
     out.text("version", version);
     if (!objective.empty()) out.text("objective", objective);
     if (!file.empty()) out.text("file", file);
-    if (!file.empty()) out.text("kernels", sigstream_isa_name(BackendRegistry::kernel_level()));
+    if (!file.empty()) out.text("kernels", sigstream_isa_name(kernel_level()));
     out.table(table + ".params");
     out.comment("Every parameter of the backend: its default, or the value given.");
     for (const auto& [k, v] : params) out.text(k, v);

@@ -1,6 +1,8 @@
 #include "pipeline/pipeline.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -109,7 +111,9 @@ void Pipeline::run(Workspace& ws, const RunSettings& run) const {
             p.detail = what;
             run.report(p);
         }
+        const auto start = std::chrono::steady_clock::now();
         s->run(ws, recorded);
+        ws.seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
 }
 
@@ -132,11 +136,13 @@ void Pipeline::write(const Workspace& ws, OutputSink& out, const RunSettings& ru
         for (const auto& s : stages) ids.push_back(s->id);
         t.texts("stages", ids);
         t.texts("warnings", ws.warnings);
-        for (const auto& s : stages) {
-            t.table(toml_key(s->id));
-            if (s->id != s->kind()) t.text("stage", std::string(s->kind()));
-            s->describe(t);
-            s->report(ws, t);
+        for (std::size_t i = 0; i < stages.size(); ++i) {
+            const Stage& s = *stages[i];
+            t.table(toml_key(s.id));
+            if (s.id != s.kind()) t.text("stage", std::string(s.kind()));
+            s.describe(t);
+            if (i < ws.seconds.size()) t.number("seconds", std::round(ws.seconds[i] * 1000) / 1000);
+            s.report(ws, t);
         }
     }
     out.commit();

@@ -31,12 +31,14 @@ const Schema<RefineSettings>& RefineStage::schema() const {
 
 void RefineStage::prepare(const std::vector<Data>&) {}
 
-void RefineStage::run(Workspace& ws, const RunSettings&) {
+void RefineStage::run(Workspace& ws, const RunSettings& run) {
     Extraction& ex = *ws.extraction;
     ex.refine = settings;
     if (!settings.minvol) return;
     Solution& chosen = ex.solutions[ex.choice->chosen];
-    refine_solution(chosen, ws.counts->matrix, ex.input, ex.normalise, settings.options);
+    MinVolumeOptions options = settings.options;
+    options.threads = run.threads;
+    refine_solution(chosen, ws.counts->matrix, ex.input, ex.normalise, options);
     ws.signatures = renormalised(chosen.signatures);
 }
 

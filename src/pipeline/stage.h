@@ -77,6 +77,7 @@ struct Workspace {
     std::optional<Comparison> comparison;
     std::optional<CrossvalResult> crossval;
     std::vector<std::string> warnings;  // every warning of the run, in order
+    std::vector<double> seconds;        // each stage's run(), wall-clock seconds, in order (metadata.toml)
 };
 
 // ---------------------------------------------------------------- the interface

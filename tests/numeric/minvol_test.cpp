@@ -105,5 +105,26 @@ TEST(MinVolumeRefinement, TheTruthIsAFixedPoint) {
     }
 }
 
+// The passes over samples run in fixed blocks on a team of threads: the result has the same bits at any count.
+TEST(MinVolumeRefinement, TheResultDoesNotDependOnTheNumberOfThreads) {
+    Cohort k = uv_cohort(/*noisy=*/true);
+    k.V.conservativeResize(Eigen::NoChange, 290);  // blocks of 128 columns: two full, one partial
+    Eigen::MatrixXd start = k.T;
+    start.col(2) = (k.T.col(2) - 0.36 * k.T.col(1)).cwiseMax(0.0);
+    start.col(2) /= start.col(2).sum();
+    MinVolumeOptions o;
+    o.max_iter = 300;
+    o.threads = 1;
+    const MinVolumeResult one = refine_min_volume(k.V, start, o);
+    for (int threads : {2, 3}) {
+        o.threads = threads;
+        const MinVolumeResult r = refine_min_volume(k.V, start, o);
+        EXPECT_EQ(r.iterations, one.iterations) << threads;
+        EXPECT_EQ(r.kl, one.kl) << threads;
+        EXPECT_EQ(r.lambda_rel, one.lambda_rel) << threads;
+        EXPECT_TRUE(r.W == one.W) << threads;
+    }
+}
+
 }  // namespace
 }  // namespace sigstream

@@ -21,7 +21,7 @@
 #include "cnmf_core.h"
 #include "plugin_test_util.h"
 #include "sigstream_backend.h"
-#include "simd.h"
+#include "sigstream_simd.h"
 
 namespace {
 

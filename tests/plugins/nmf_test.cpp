@@ -19,7 +19,7 @@
 #include "nmf_kernels.h"
 #include "plugin_test_util.h"
 #include "sigstream_backend.h"
-#include "simd.h"
+#include "sigstream_simd.h"
 
 namespace {
 

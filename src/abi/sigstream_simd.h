@@ -1,4 +1,5 @@
-// The plugins' vector kernels, written once for every instruction-set level (src/abi/sigstream_isa.h).
+// Vector kernels written once for every instruction-set level (sigstream_isa.h): the plugins' kernels and the
+// library's. Header-only C++ (the plugins see it beside the backend ABI; so may a third-party backend).
 //
 // A kernel is a template on W, the doubles per vector (GCC/Clang vector extensions: the same source becomes SSE2,
 // AVX2 or AVX-512 code), instantiated in one function per level, each compiled for its level:
@@ -20,8 +21,8 @@
 // logarithm is computed by the same operations at every width (log()).
 //
 // Including it silences -Wpsabi in the including file (see below).
-#ifndef SIGSTREAM_PLUGINS_SIMD_H
-#define SIGSTREAM_PLUGINS_SIMD_H
+#ifndef SIGSTREAM_SIMD_H
+#define SIGSTREAM_SIMD_H
 
 #include <cstdint>
 #include <cstring>

@@ -1,0 +1,78 @@
+#include "numeric/kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "abi/sigstream_isa.h"
+
+namespace sigstream {
+namespace {
+
+struct Data {
+    std::vector<double> V, X;
+};
+
+// Counts (a quarter of them 0) and positive model values, some below the floor of 1e-300.
+Data random_data(std::ptrdiff_t n, unsigned seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    Data d;
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+        d.V.push_back(u(rng) < 0.25 ? 0.0 : std::floor(200 * u(rng)));
+        d.X.push_back(u(rng) < 0.05 ? 1e-310 : 300 * u(rng));
+    }
+    return d;
+}
+
+// The KL terms summed in long double with the C library's logarithm: an independent reference.
+long double reference_kl(const Data& d) {
+    long double s = 0;
+    for (std::size_t i = 0; i < d.V.size(); ++i) {
+        const long double v = d.V[i], x = std::max(d.X[i], 1e-300);
+        s += (v > 0 ? v * std::log(v / x) - v : 0.0L) + x;
+    }
+    return s;
+}
+
+TEST(Kernels, KlSumMatchesALongDoubleReferenceAtEveryLength) {
+    for (std::ptrdiff_t n : {0, 1, 7, 8, 9, 15, 16, 17, 96, 1001}) {
+        const Data d = random_data(n, static_cast<unsigned>(n) + 1);
+        const long double want = reference_kl(d);
+        const double got = kernels::kl_sum(d.V.data(), d.X.data(), n);
+        EXPECT_NEAR(got, static_cast<double>(want), 1e-13 * std::abs(static_cast<double>(want)) + 1e-300) << n;
+    }
+}
+
+TEST(Kernels, RatioDividesByTheFlooredModel) {
+    const Data d = random_data(37, 3);
+    std::vector<double> R(37);
+    kernels::ratio(d.V.data(), d.X.data(), R.data(), 37);
+    for (int i = 0; i < 37; ++i)
+        EXPECT_EQ(R[static_cast<std::size_t>(i)],
+                  d.V[static_cast<std::size_t>(i)] / std::max(d.X[static_cast<std::size_t>(i)], 1e-300))
+            << i;
+}
+
+// Every level this CPU has gives the same bits as the generic code (ratio and the lane-ordered sum).
+TEST(Kernels, EveryLevelGivesTheSameBits) {
+    const int cpu = sigstream_isa_cpu();
+    for (std::ptrdiff_t n : {5, 8, 29, 960}) {
+        const Data d = random_data(n, 11);
+        std::vector<double> r0(static_cast<std::size_t>(n)), r(static_cast<std::size_t>(n));
+        kernels::ratio(d.V.data(), d.X.data(), r0.data(), n, SIGSTREAM_ISA_GENERIC);
+        const double s0 = kernels::kl_sum(d.V.data(), d.X.data(), n, SIGSTREAM_ISA_GENERIC);
+        for (int level = SIGSTREAM_ISA_GENERIC + 1; level <= cpu; ++level) {
+            kernels::ratio(d.V.data(), d.X.data(), r.data(), n, level);
+            EXPECT_EQ(std::memcmp(r.data(), r0.data(), r.size() * sizeof(double)), 0) << "level " << level;
+            const double s = kernels::kl_sum(d.V.data(), d.X.data(), n, level);
+            EXPECT_EQ(std::memcmp(&s, &s0, sizeof s), 0) << "level " << level << ": " << s << " vs " << s0;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace sigstream
