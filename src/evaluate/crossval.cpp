@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <exception>
@@ -19,6 +18,7 @@
 #include "extract/fit_input.h"
 #include "extract/statistics.h"
 #include "numeric/assignment.h"
+#include "numeric/binomial.h"
 #include "numeric/nnls.h"
 #include "numeric/resample.h"
 
@@ -115,11 +115,8 @@ void binomial_halves(const Eigen::MatrixXd& V, std::uint64_t seed, Eigen::Matrix
         for (Eigen::Index i = 0; i < V.rows(); ++i) {
             const double v = V(i, j);
             if (!(v >= 1)) continue;
-            auto c = static_cast<std::uint64_t>(std::floor(std::min(v, 9e15)));
-            std::uint64_t a = 0;
-            for (; c >= 64; c -= 64) a += static_cast<std::uint64_t>(std::popcount(engine()));
-            if (c > 0) a += static_cast<std::uint64_t>(std::popcount(engine() & ((std::uint64_t{1} << c) - 1)));
-            A(i, j) = static_cast<double>(a);
+            const auto c = static_cast<std::uint64_t>(std::floor(std::min(v, 9e15)));
+            A(i, j) = static_cast<double>(binomial(c, 0.5, engine));  // O(1) whatever c (numeric/binomial.h)
         }
     }
     B = V - A;

@@ -12,8 +12,9 @@
 //    (the same for every backend); signatures scaled to sum to 1, the scale moved into the exposures.
 //  * TrainMSE = mean over channels × training samples of (V − W H)²; TestMSE = the same over the test
 //    samples with H = NNLS(W, V_test).
-//  * Held-out: each test count v is split into a ~ Binomial(⌊v⌋, ½) (one fair coin per mutation) and
-//    b = v − a, drawn from crossval_seed(root, kBinomialStream, s); h_A = NNLS(W, a); b̂ = W h_A.
+//  * Held-out: each test count v is split into a ~ Binomial(⌊v⌋, ½) (a fair coin per mutation, drawn in one
+//    step by numeric/binomial.h) and b = v − a, drawn from crossval_seed(root, kBinomialStream, s);
+//    h_A = NNLS(W, a); b̂ = W h_A.
 //    HeldOutDeviance = 2 Σ [b log(b/b̂) − b + b̂] / entries (0 log 0 = 0; +inf where b > 0 = b̂), HeldOutMSE =
 //    Σ (b − b̂)² / entries, entries = channels × test samples.
 //  * CosmicMatched (per split) = mean of the one-to-one (Hungarian) matched cosines of the split's
@@ -68,8 +69,9 @@ double mean_squared_error(const Eigen::MatrixXd& V, const Eigen::MatrixXd& R);
 // 2 Σ [b log(b/b̂) − b + b̂] / entries, with 0 log 0 = 0 and +inf where b > 0 and b̂ = 0.
 double mean_poisson_deviance(const Eigen::MatrixXd& B, const Eigen::MatrixXd& Bhat);
 
-// Splits every count of V into two halves A + B = V: A(i,j) ~ Binomial(⌊V(i,j)⌋, ½) by one fair coin per
-// mutation (the bits of a 64-bit generator, seeded per column from (seed, column)), B = V − A.
+// Splits every count of V into two halves A + B = V: A(i,j) ~ Binomial(⌊V(i,j)⌋, ½) — as if by one fair coin per
+// mutation — drawn by the portable sampler of numeric/binomial.h (O(1) per count; one std::mt19937_64 per column
+// seeded from (seed, column); counts below 1 are not split, counts above 9e15 split as 9e15), B = V − A.
 void binomial_halves(const Eigen::MatrixXd& V, std::uint64_t seed, Eigen::MatrixXd& A, Eigen::MatrixXd& B);
 
 struct PamResult {
