@@ -15,7 +15,7 @@ namespace sigstream {
 namespace {
 
 constexpr const char* kMagic = "##sigstream-shard";
-constexpr int kFormat = 2;  // 2 added ##tol_window
+constexpr int kFormat = 3;  // 2 added ##tol_window; 3: bootstraps drawn by numeric/binomial.h
 
 std::vector<std::string> split_tabs(const std::string& line) {
     std::vector<std::string> f;

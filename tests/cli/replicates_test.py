@@ -248,7 +248,7 @@ def main():
     plain = os.path.join(shards, "a02.shard")
     if os.path.exists(plain):
         first = open(plain).readline()
-        checks.check("a shard starts with its magic line", first == "##sigstream-shard\t2\n", first)
+        checks.check("a shard starts with its magic line", first == "##sigstream-shard\t3\n", first)
 
     def S(*names):
         return [os.path.join(shards, n) for n in names]

@@ -216,18 +216,18 @@ TEST(ShardErrors, NotAShard) {
 
 TEST(ShardErrors, OtherFormatVersion) {
     const std::string text = text_of(sample_shard());
-    ASSERT_EQ(text.rfind("##sigstream-shard\t2\n", 0), 0u);  // format 2: with ##tol_window
-    for (const char* version : {"1", "3", "0", "2.0", ""}) {
+    ASSERT_EQ(text.rfind("##sigstream-shard\t3\n", 0), 0u);  // format 3: bootstraps of numeric/binomial.h
+    for (const char* version : {"1", "2", "4", "0", "3.0", ""}) {
         SCOPED_TRACE(version);
         auto e = format_error(
-            replace_once(text, "##sigstream-shard\t2\n", std::string("##sigstream-shard\t") + version + "\n"));
+            replace_once(text, "##sigstream-shard\t3\n", std::string("##sigstream-shard\t") + version + "\n"));
         ASSERT_TRUE(e);
         EXPECT_EQ(e->line(), 1u);
     }
-    // a shard of format 1 was fitted under the earlier stop rule: refused, naming both formats
-    auto e = format_error(replace_once(text, "##sigstream-shard\t2\n", "##sigstream-shard\t1\n"));
+    // a shard of format 2 holds fits of other bootstraps (std::binomial_distribution's): refused, naming both formats
+    auto e = format_error(replace_once(text, "##sigstream-shard\t3\n", "##sigstream-shard\t2\n"));
     ASSERT_TRUE(e);
-    EXPECT_NE(std::string(e->what()).find("shard format 1 is not the format 2"), std::string::npos) << e->what();
+    EXPECT_NE(std::string(e->what()).find("shard format 2 is not the format 3"), std::string::npos) << e->what();
 }
 
 TEST(ShardErrors, TruncatedAnywhere) {
