@@ -1,26 +1,35 @@
 #!/usr/bin/env bash
-# Speed and memory of `sigstream extract` with replicates, consensus and the choice of K, on accuracy
-# scenario 4's cohort (1000 samples, mean 5000 mutations, 8 true signatures; see bench/README.md), for the
-# backends nmf, cnmf and aenmf. Target: nmf with --k-range 2:10 --replicates 50 --threads 2 within 10 minutes.
+# Speed and memory of `sigstream extract` with its defaults (K 2:15, 20 replicates per K, GMM normalisation,
+# consensus, choice of K, minimum-volume refinement, refit), with a per-stage time breakdown, on generated
+# cohorts of 96 x 1000 (accuracy scenario 4: 8 COSMIC signatures, mean burden 5000) and 96 x 10 000 (the same
+# model, bench/speed/make_cohorts.py). Targets (nmf, 2 threads, instruction-set level v3): 96 x 1000 within
+# 2 minutes, 96 x 10 000 within 20 minutes (its peak memory reported).
 #
-#   bench/extract_speed.sh                                   # the target's settings, all three backends
-#   bench/extract_speed.sh --replicates 2 --k-range 2:4 --backends nmf --out /tmp/x.md   # a quick smoke run
-#   bench/extract_speed.sh --dry-run                         # print the commands, run nothing
+#   bench/extract_speed.sh                          # the targets: nmf, both cohorts, v3, 2 threads
+#   bench/extract_speed.sh --cohorts 1000 --backends nmf,cnmf,aenmf    # every backend on 96 x 1000
+#   bench/extract_speed.sh --replicates 2 --k-range 2:4 --cohorts 1000 --out /tmp/x.md   # a quick smoke run
+#   bench/extract_speed.sh --dry-run                # print the commands, run nothing
 # Options:
-#   --replicates R       extract --replicates [50]
-#   --k-range A:B        extract --k-range [2:10]
-#   --backends LIST      comma-separated backends [nmf,cnmf,aenmf]
+#   --cohorts LIST       comma-separated sample counts: 1000 (scenario 4), 10000 [1000,10000]
+#   --backends LIST      comma-separated backends [nmf]
+#   --isa LEVEL          SIGSTREAM_ISA for the runs: generic, v2, v3, v4 or cpu (the CPU's own) [v3, else cpu]
 #   --threads N          extract --threads [2]
+#   --replicates R       extract --replicates [extract's default, 20]
+#   --k-range A:B        extract --k-range [extract's default, 2:15]
 #   --extract-args "..." more extract arguments, split at whitespace (no quoting)
-#   --work DIR           scenario 4 in DIR/s4 (made by bench/accuracy/make_scenarios.py if absent), run
-#                        folders in DIR/speed [$BENCH_ACCURACY_WORK, else $BENCH_DATA/accuracy, else
-#                        /work/bench-data/accuracy]
+#   --work DIR           cohorts and run folders under DIR: scenario 4 in DIR/accuracy/s4 (made by
+#                        bench/accuracy/make_scenarios.py if absent), the others in DIR/speed/n<N>, runs in
+#                        DIR/speed/extract [$BENCH_DATA, else /work/bench-data]
 #   --out FILE           Markdown results [bench/results/extract_speed.md]
 #   --dry-run            check the arguments and the binary, print the commands, run nothing
-# Environment: SIGSTREAM (binary, default build/sigstream), BENCH_DATA, BENCH_ACCURACY_WORK, BENCH_WAIT_IDLE
-# (seconds to wait for an idle machine before measuring; see bench/lib.sh).
-# Exit status: 0 the nmf target met (or not checked: other settings, or nmf not run), 3 it failed or a run
-# failed (table still written), 1/2 other errors.
+# Environment: SIGSTREAM (binary, default build/sigstream), BENCH_DATA, BENCH_WAIT_IDLE (seconds to wait for an
+# idle machine before measuring; see bench/lib.sh).
+# The stage times come from the run folder's metadata.toml (`seconds` of each stage): extract = the replicate
+# fits; consensus = clustering every K's replicates and refitting every sample to every K's signatures by NNLS;
+# select = the choice of K; refine = the minimum-volume refinement of the chosen K and the refit to its
+# signatures.
+# Exit status: 0 every judged target met (only nmf at the defaults, 2 threads and v3 is judged), 3 one failed or
+# a run failed (table still written), 1/2 other errors.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,15 +41,16 @@ quote() {  # shell-quote only what needs it
     printf '%s' "${out# }"
 }
 CMDLINE="bench/extract_speed.sh${1+ $(quote "$@")}"
-REPLICATES=50
-K_RANGE=2:10
-BACKENDS=nmf,cnmf,aenmf
+COHORTS=1000,10000
+BACKENDS=nmf
+ISA=""
 THREADS=2
+REPLICATES=""
+K_RANGE=""
 EXTRACT_ARGS=""
-WORK=${BENCH_ACCURACY_WORK:-${BENCH_DATA:-/work/bench-data}/accuracy}
+WORK=${BENCH_DATA:-/work/bench-data}
 OUT_MD=$REPO/bench/results/extract_speed.md
 DRY_RUN=0
-TARGET_S=600   # 10 minutes, nmf, --k-range 2:10 --replicates 50 --threads 2
 
 log() { printf '[extract_speed] %s\n' "$*" >&2; }
 die() { printf 'extract_speed.sh: %s\n' "$*" >&2; exit 1; }
@@ -49,27 +59,33 @@ need() { [[ $# -ge 2 && -n $2 ]] || usage "$1 needs a value"; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
+        --cohorts) need "$@"; COHORTS=$2; shift 2 ;;
+        --backends) need "$@"; BACKENDS=$2; shift 2 ;;
+        --isa) need "$@"; ISA=$2; shift 2 ;;
+        --threads) need "$@"; THREADS=$2; shift 2 ;;
         --replicates) need "$@"; REPLICATES=$2; shift 2 ;;
         --k-range) need "$@"; K_RANGE=$2; shift 2 ;;
-        --backends) need "$@"; BACKENDS=$2; shift 2 ;;
-        --threads) need "$@"; THREADS=$2; shift 2 ;;
         --extract-args) [[ $# -ge 2 ]] || usage "--extract-args needs a value"; EXTRACT_ARGS=$2; shift 2 ;;
         --work) need "$@"; WORK=$2; shift 2 ;;
         --out) need "$@"; OUT_MD=$2; shift 2 ;;
         --dry-run) DRY_RUN=1; shift ;;
-        --replicates=*|--k-range=*|--backends=*|--threads=*|--extract-args=*|--work=*|--out=*)
+        --cohorts=*|--backends=*|--isa=*|--threads=*|--replicates=*|--k-range=*|--extract-args=*|--work=*|--out=*)
             set -- "${1%%=*}" "${1#*=}" "${@:2}" ;;
         *) usage "unknown argument $1" ;;
     esac
 done
 
-[[ $REPLICATES =~ ^[1-9][0-9]*$ ]] || usage "--replicates: expected a positive integer, got '$REPLICATES'"
+[[ $COHORTS =~ ^(1000|10000)(,(1000|10000))*$ ]] || usage "--cohorts: expected 1000 and/or 10000, got '$COHORTS'"
 [[ $THREADS =~ ^[1-9][0-9]*$ ]] || usage "--threads: expected a positive integer, got '$THREADS'"
-[[ $K_RANGE =~ ^([1-9][0-9]*):([1-9][0-9]*)$ ]] || usage "--k-range: expected A:B (e.g. 2:10), got '$K_RANGE'"
-((BASH_REMATCH[1] <= BASH_REMATCH[2])) || usage "--k-range: A must not exceed B, got '$K_RANGE'"
+[[ -z $REPLICATES || $REPLICATES =~ ^[1-9][0-9]*$ ]] || usage "--replicates: expected a positive integer, got '$REPLICATES'"
+if [[ -n $K_RANGE ]]; then
+    [[ $K_RANGE =~ ^([1-9][0-9]*):([1-9][0-9]*)$ ]] || usage "--k-range: expected A:B (e.g. 2:10), got '$K_RANGE'"
+    ((BASH_REMATCH[1] <= BASH_REMATCH[2])) || usage "--k-range: A must not exceed B, got '$K_RANGE'"
+fi
 [[ $BACKENDS =~ ^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$ ]] || usage "--backends: expected a comma-separated list, got '$BACKENDS'"
 IFS=, read -ra BACKEND_LIST <<< "$BACKENDS"
+IFS=, read -ra COHORT_LIST <<< "$COHORTS"
 read -ra EXTRA <<< "$EXTRACT_ARGS"
 for x in "${EXTRA[@]}"; do
     case "$x" in
@@ -77,9 +93,6 @@ for x in "${EXTRA[@]}"; do
             usage "--extract-args: $x is set by the script (use its own option)" ;;
     esac
 done
-# The target's settings (anything else is measured but not judged).
-AT_TARGET=0
-[[ $REPLICATES == 50 && $K_RANGE == 2:10 && $THREADS == 2 && -z ${EXTRACT_ARGS// /} ]] && AT_TARGET=1
 
 cd "$REPO"
 SIGSTREAM=${SIGSTREAM:-build/sigstream}
@@ -89,111 +102,144 @@ $PYTHON -c 'import numpy' 2>/dev/null || die "numpy missing for $PYTHON (apt-get
 [[ -x /usr/bin/time ]] || die "/usr/bin/time not found (apt-get install time)"
 WORK=$(realpath -m "$WORK")
 case "$WORK" in "$REPO"|"$REPO"/*) die "--work must be outside the repository" ;; esac
-if [[ ! -x $SIGSTREAM ]]; then
-    ((DRY_RUN)) || die "$SIGSTREAM not found or not executable (build it: cmake --build build, or set SIGSTREAM)"
-    log "warning: $SIGSTREAM not found or not executable"
-elif ! "$SIGSTREAM" extract --help 2>&1 | grep -q -- '--k-range'; then
-    ((DRY_RUN)) || die "$SIGSTREAM extract has no --k-range / --replicates yet: nothing to measure"
-    log "warning: $SIGSTREAM extract has no --k-range / --replicates yet (a real run would stop here)"
+[[ -x $SIGSTREAM ]] || die "$SIGSTREAM not found or not executable (build it: cmake --build build, or set SIGSTREAM)"
+# The level: v3 unless the CPU lacks it (then its own); `sigstream backends` refuses a level beyond the CPU.
+if [[ -z $ISA ]]; then
+    if SIGSTREAM_ISA=v3 "$SIGSTREAM" backends >/dev/null 2>&1; then ISA=v3; else ISA=cpu; fi
+fi
+case "$ISA" in
+    cpu) unset SIGSTREAM_ISA ;;
+    generic|v2|v3|v4) export SIGSTREAM_ISA=$ISA
+        "$SIGSTREAM" backends >/dev/null 2>&1 || die "this CPU does not run level $ISA (sigstream backends refuses it)" ;;
+    *) usage "--isa: expected generic, v2, v3, v4 or cpu, got '$ISA'" ;;
+esac
+LEVEL=$("$SIGSTREAM" backends 2>/dev/null | sed -n 's/^Kernels: \([a-z0-9]*\).*/\1/p' | head -n 1)
+# Only the targets' settings are judged.
+AT_TARGET=0
+[[ -z $REPLICATES && -z $K_RANGE && $THREADS == 2 && $LEVEL == v3 && -z ${EXTRACT_ARGS// /} ]] && AT_TARGET=1
+
+# ------------------------------------------------------------------ the cohorts
+cohort_dir() { if [[ $1 == 1000 ]]; then echo "$WORK/accuracy/s4"; else echo "$WORK/speed/n$1"; fi; }
+target_s() { if [[ $1 == 1000 ]]; then echo 120; else echo 1200; fi; }
+if ((!DRY_RUN)); then
+    for c in "${COHORT_LIST[@]}"; do
+        d=$(cohort_dir "$c")
+        [[ -f $d/counts.tsv && -f $d/scenario.json ]] && continue
+        log "generating the cohort of $c samples into $d"
+        if [[ $c == 1000 ]]; then $PYTHON bench/accuracy/make_scenarios.py --out "$WORK/accuracy" --scenarios 4 >/dev/null
+        else $PYTHON bench/speed/make_cohorts.py --out "$WORK/speed" --cohorts "n$c" >/dev/null; fi
+    done
 fi
 
-# ------------------------------------------------------------------ the cohort
-SC=$WORK/s4
-if [[ ! -f $SC/counts.tsv || ! -f $SC/scenario.json ]]; then
-    log "generating scenario 4 into $SC"
-    $PYTHON bench/accuracy/make_scenarios.py --out "$WORK" --scenarios 4 >/dev/null
-fi
-
-command_for() {  # fills CMD for backend $1
-    CMD=("$SIGSTREAM" extract --matrix "$SC/counts.tsv" --backend "$1" --k-range "$K_RANGE"
-         --replicates "$REPLICATES" --threads "$THREADS" --out-dir "$WORK/speed/$1" "${EXTRA[@]}")
+command_for() {  # fills CMD for backend $1 on cohort $2
+    CMD=("$SIGSTREAM" extract --matrix "$(cohort_dir "$2")/counts.tsv" --backend "$1" --threads "$THREADS"
+         --out-dir "$WORK/speed/extract/$1-n$2")
+    [[ -n $K_RANGE ]] && CMD+=(--k-range "$K_RANGE")
+    [[ -n $REPLICATES ]] && CMD+=(--replicates "$REPLICATES")
+    CMD+=("${EXTRA[@]}")
 }
 
 if ((DRY_RUN)); then
-    for b in "${BACKEND_LIST[@]}"; do
-        command_for "$b"
-        echo "/usr/bin/time -v $(quote "${CMD[@]}")"
+    for c in "${COHORT_LIST[@]}"; do
+        for b in "${BACKEND_LIST[@]}"; do
+            command_for "$b" "$c"
+            echo "SIGSTREAM_ISA=${SIGSTREAM_ISA:-} /usr/bin/time -v $(quote "${CMD[@]}")"
+        done
     done
-    if ((AT_TARGET)); then log "settings of the target: the nmf run is judged against $TARGET_S s"
-    else log "not the target's settings (--k-range 2:10 --replicates 50 --threads 2): nothing is judged"; fi
+    if ((AT_TARGET)); then log "the targets' settings: nmf runs are judged"
+    else log "not the targets' settings (extract's defaults, --threads 2, level v3): nothing is judged"; fi
     exit 0
 fi
 
 # ------------------------------------------------------------------ runs
 source "$REPO/bench/lib.sh"
 wait_for_idle
-mkdir -p "$WORK/speed"
+mkdir -p "$WORK/speed/extract"
 ROWS=()
+VERDICTS=()
 STATUS=0
-NMF_VERDICT="not checked (nmf not run)"
-for b in "${BACKEND_LIST[@]}"; do
-    command_for "$b"
-    run=$WORK/speed/$b
-    rm -rf "$run" "$run.time" "$run.score.json"
-    log "$b: $(quote "${CMD[@]}")"
-    set +e
-    /usr/bin/time -v -o "$run.time" "${CMD[@]}" 2> "$run.log"
-    status=$?
-    set -e
-    # /usr/bin/time -v: "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34", user/system seconds, max RSS KiB
-    read -r wall cpu rss < <(awk -F': ' '
-        /Elapsed \(wall clock\)/ { n = split($NF, t, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + t[i] }
-        /User time \(seconds\)/ { u = $NF } /System time \(seconds\)/ { s = $NF }
-        /Maximum resident set size/ { m = $NF }
-        END { printf "%.2f %.2f %d\n", w, u + s, m }' "$run.time")
-    if ((status)); then
-        log "$b: extract failed (exit status $status; last lines of $run.log):"
-        tail -n 3 "$run.log" >&2
-        ROWS+=("| \`$b\` | failed (exit status $status) | – | – | – | – | – |")
-        STATUS=3
-        [[ $b == nmf ]] && NMF_VERDICT="**FAIL** (the run failed)"
-        continue
-    fi
-    chosen=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "K") kc = i; if ($i == "Chosen") cc = i } next }
-                         $cc == 1 { print $kc }' "$run/selection.tsv" 2>/dev/null || true)
-    $PYTHON bench/accuracy/score.py --scenario "$SC" --run "$run" --json "$run.score.json" >/dev/null 2>&1 || true
-    mincos=$($PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); print("%.3f" % r["chosen"]["min_cosine"])' \
-        "$run.score.json" 2>/dev/null || echo "–")
-    log "$b: ${wall} s wall, ${cpu} s CPU, peak RSS $((rss / 1024)) MiB, chosen K ${chosen:-?}"
-    verdict="–"
-    if [[ $b == nmf ]]; then
-        if ((AT_TARGET)); then
-            if awk -v w="$wall" -v t="$TARGET_S" 'BEGIN { exit !(w <= t) }'; then verdict="**PASS** (≤ 10 min)"
-            else verdict="**FAIL** (> 10 min)"; STATUS=3; fi
-        else
-            verdict="not checked (not the target's settings)"
+# stage seconds from metadata.toml: prints "extract consensus select refine" (– where a stage is missing)
+stage_seconds() {
+    awk '/^\[/ { t = $0; gsub(/[][]/, "", t) } /^seconds = / { s[t] = $3 }
+         END { n = split("extract consensus select refine", k, " ")
+               for (i = 1; i <= n; i++) printf "%s%s", (k[i] in s ? s[k[i]] : "–"), (i < n ? " " : "\n") }' "$1"
+}
+for c in "${COHORT_LIST[@]}"; do
+    for b in "${BACKEND_LIST[@]}"; do
+        command_for "$b" "$c"
+        run=$WORK/speed/extract/$b-n$c
+        rm -rf "$run" "$run.time" "$run.score.json"
+        log "$b on 96 x $c: SIGSTREAM_ISA=${SIGSTREAM_ISA:-} $(quote "${CMD[@]}")"
+        set +e
+        /usr/bin/time -v -o "$run.time" "${CMD[@]}" 2> "$run.log"
+        status=$?
+        set -e
+        # /usr/bin/time -v: "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34", user/system seconds, max RSS KiB
+        read -r wall cpu rss < <(awk -F': ' '
+            /Elapsed \(wall clock\)/ { n = split($NF, t, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + t[i] }
+            /User time \(seconds\)/ { u = $NF } /System time \(seconds\)/ { s = $NF }
+            /Maximum resident set size/ { m = $NF }
+            END { printf "%.2f %.2f %d\n", w, u + s, m }' "$run.time")
+        if ((status)); then
+            log "$b: extract failed (exit status $status; last lines of $run.log):"
+            tail -n 3 "$run.log" >&2
+            ROWS+=("| 96 × $c | \`$b\` | failed (exit status $status) | – | – | – | – | – | – | – | – | – |")
+            STATUS=3
+            continue
         fi
-        NMF_VERDICT=$verdict
-    fi
-    ROWS+=("| \`$b\` | $(awk -v w="$wall" 'BEGIN { printf (w < 600 ? "%.1f s" : "%.1f s (%.1f min)"), w, w / 60 }') | $(printf '%.1f s' "$cpu") | $((rss / 1024)) MiB | ${chosen:-?} | $mincos | $verdict |")
+        read -r t_fit t_cons t_sel t_ref < <(stage_seconds "$run/metadata.toml")
+        chosen=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "K") kc = i; if ($i == "Chosen") cc = i } next }
+                             $cc == 1 { print $kc }' "$run/selection.tsv" 2>/dev/null || true)
+        $PYTHON bench/accuracy/score.py --scenario "$(cohort_dir "$c")" --run "$run" --json "$run.score.json" >/dev/null 2>&1 || true
+        mincos=$($PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); print("%.3f" % r["chosen"]["min_cosine"])' \
+            "$run.score.json" 2>/dev/null || echo "–")
+        log "$b on 96 x $c: ${wall} s wall, ${cpu} s CPU, peak RSS $((rss / 1024)) MiB; stages: fits $t_fit s," \
+            "consensus $t_cons s, select $t_sel s, refine $t_ref s; chosen K ${chosen:-?}"
+        verdict="–"
+        if [[ $b == nmf ]] && ((AT_TARGET)); then
+            t=$(target_s "$c")
+            if awk -v w="$wall" -v t="$t" 'BEGIN { exit !(w <= t) }'; then verdict="**PASS** (≤ $((t / 60)) min)"
+            else verdict="**FAIL** (> $((t / 60)) min)"; STATUS=3; fi
+            VERDICTS+=("| \`nmf\` defaults on 96 × $c, 2 threads, v3, within $((t / 60)) minutes | $verdict ($(printf '%.1f' "$wall") s) |")
+        fi
+        fmt_wall=$(awk -v w="$wall" 'BEGIN { printf (w < 600 ? "%.1f s" : "%.1f s (%.1f min)"), w, w / 60 }')
+        ROWS+=("| 96 × $c | \`$b\` | $fmt_wall | $(printf '%.1f s' "$cpu") | $((rss / 1024)) MiB | $t_fit | $t_cons | $t_sel | $t_ref | ${chosen:-?} | $mincos | $verdict |")
+    done
 done
 BUSY2=$(busy_cores)
 
 # ------------------------------------------------------------------ report
 CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+CPU_FM=$(awk -F': ' '/^cpu family/ { f = $2 } /^model[[:space:]]*:/ { m = $2 } END { printf "family %s model %s", f, m }' /proc/cpuinfo)
 MEM=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 VERSION=$("$SIGSTREAM" --version 2>&1 | head -n 1)
 COMMIT=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
-TRUE_K=$($PYTHON -c 'import json,sys; print(json.load(open(sys.argv[1]))["K"])' "$SC/scenario.json")
+KR=${K_RANGE:-2:15 (default)}
+RP=${REPLICATES:-20 (default)}
 mkdir -p "$(dirname "$OUT_MD")"
 {
-    echo "## \`sigstream extract\` speed with replicates and the choice of K"
+    echo "## \`sigstream extract\` speed with its defaults, stage by stage"
     echo
-    echo "$(date +%F), $VERSION (binary \`$SIGSTREAM\`, repo at $COMMIT); $(nproc) cores ($CPU_MODEL), $MEM RAM." \
-         "Cohort: accuracy scenario 4 (\`bench/accuracy/make_scenarios.py\`: 1000 samples, mean burden 5000," \
-         "true K = $TRUE_K). One run per backend under \`/usr/bin/time -v\`; CPU = user + system." \
+    echo "$(date +%F), $VERSION (binary \`$SIGSTREAM\`, repo at $COMMIT); $(nproc) cores, $CPU_MODEL ($CPU_FM)," \
+         "$MEM RAM; kernels at level **$LEVEL**${SIGSTREAM_ISA:+ (forced: SIGSTREAM_ISA=$SIGSTREAM_ISA)}." \
+         "K range $KR, replicates $RP, --threads $THREADS${EXTRACT_ARGS:+, $EXTRACT_ARGS}." \
+         "Cohorts: 96 × 1000 = accuracy scenario 4 (\`bench/accuracy/make_scenarios.py\`: 8 COSMIC signatures," \
+         "mean burden 5000); 96 × 10 000 = the same model (\`bench/speed/make_cohorts.py\`)." \
+         "One run each under \`/usr/bin/time -v\`; CPU = user + system; stage times from \`metadata.toml\`" \
+         "(fits = the extract stage; consensus includes the NNLS refit of every K; refine includes the chosen K's refit)." \
          "Other processes kept $BUSY1 cores busy just before and $BUSY2 just after (load average $LOAD1 before)."
     echo
-    echo "| backend | wall time | CPU time | peak RSS | chosen K | min matched cosine (chosen K) | target (nmf: ≤ 10 min) |"
-    echo "|---|---:|---:|---:|---:|---:|---|"
+    echo "| cohort | backend | wall time | CPU time | peak RSS | fits (s) | consensus (s) | select (s) | refine (s) | chosen K | min matched cosine | target |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     printf '%s\n' "${ROWS[@]}"
+    if ((${#VERDICTS[@]})); then
+        echo
+        echo "| target | result |"
+        echo "|---|---|"
+        printf '%s\n' "${VERDICTS[@]}"
+    fi
     echo
-    echo "| target | result |"
-    echo "|---|---|"
-    echo "| \`nmf\`, \`--k-range 2:10 --replicates 50 --threads 2\`, within 10 minutes on 2 cores | $NMF_VERDICT |"
-    echo
-    echo "Command: \`$CMDLINE\`; each backend B ran"
-    echo "\`$SIGSTREAM extract --matrix <work>/s4/counts.tsv --backend B --k-range $K_RANGE --replicates $REPLICATES --threads $THREADS --out-dir <work>/speed/B${EXTRACT_ARGS:+ $EXTRACT_ARGS}\`" \
+    echo "Command: \`$CMDLINE\`; each run: \`SIGSTREAM_ISA=${SIGSTREAM_ISA:-} $SIGSTREAM extract --matrix <cohort>/counts.tsv --backend B --threads $THREADS${K_RANGE:+ --k-range $K_RANGE}${REPLICATES:+ --replicates $REPLICATES} --out-dir <work>/speed/extract/B-n<samples>${EXTRACT_ARGS:+ $EXTRACT_ARGS}\`" \
          "(work folder \`$WORK\`)."
 } > "$OUT_MD.tmp.partial"
 mv "$OUT_MD.tmp.partial" "$OUT_MD"

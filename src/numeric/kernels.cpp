@@ -22,9 +22,10 @@ SIGSTREAM_SIMD_INLINE void ratio_impl(const double* V, const double* X, double* 
     for (; i < n; ++i) R[i] = V[i] / (X[i] > 1e-300 ? X[i] : 1e-300);
 }
 
-// The terms of 8 elements, as 8 / W vectors; lanes at or beyond `len` give 0.
+// The terms of 8 elements, as 8 / W vectors; lanes at or beyond `len` give 0. With R, also R = V / max(X, tiny)
+// (the ratio the log is taken of, before its floor).
 template <int W>
-SIGSTREAM_SIMD_INLINE void kl_terms(const double* V, const double* X, int len, simd::Lanes8<W>& sum) {
+SIGSTREAM_SIMD_INLINE void kl_terms(const double* V, const double* X, double* R, int len, simd::Lanes8<W>& sum) {
     using Vd = simd::vd<W>;
     const Vd tiny = splat<W>(1e-300), dmin = splat<W>(DBL_MIN);
     for (int p = 0; p < 8 / W; ++p) {
@@ -43,8 +44,16 @@ SIGSTREAM_SIMD_INLINE void kl_terms(const double* V, const double* X, int len, s
             x = load<W>(xb);
         }
         x = simd::max<W>(x, tiny);
+        const Vd r = v / x;
+        if (R != nullptr) {
+            if (len == 8) {
+                store<W>(R + p * W, r);
+            } else {
+                for (int l = 0; l < W && p * W + l < len; ++l) R[p * W + l] = r[l];
+            }
+        }
         // v log(v / x): the log's argument floored at DBL_MIN keeps it finite where v = 0 (the factor v makes it 0).
-        Vd term = v * simd::log<W>(simd::max<W>(v / x, dmin)) - v + x;
+        Vd term = v * simd::log<W>(simd::max<W>(r, dmin)) - v + x;
         if (len < 8) {
             simd::vi<W> lane;
             for (int l = 0; l < W; ++l) lane[l] = p * W + l;
@@ -54,27 +63,28 @@ SIGSTREAM_SIMD_INLINE void kl_terms(const double* V, const double* X, int len, s
     }
 }
 
+// R may be null (the sum only).
 template <int W>
-SIGSTREAM_SIMD_INLINE double kl_sum_impl(const double* V, const double* X, std::ptrdiff_t n) {
+SIGSTREAM_SIMD_INLINE double kl_sum_impl(const double* V, const double* X, double* R, std::ptrdiff_t n) {
     simd::Lanes8<W> sum;
     std::ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) kl_terms<W>(V + i, X + i, 8, sum);
-    if (i < n) kl_terms<W>(V + i, X + i, static_cast<int>(n - i), sum);
+    for (; i + 8 <= n; i += 8) kl_terms<W>(V + i, X + i, R == nullptr ? nullptr : R + i, 8, sum);
+    if (i < n) kl_terms<W>(V + i, X + i, R == nullptr ? nullptr : R + i, static_cast<int>(n - i), sum);
     return sum.total();
 }
 
 struct Table {
     void (*ratio)(const double*, const double*, double*, std::ptrdiff_t);
-    double (*kl_sum)(const double*, const double*, std::ptrdiff_t);
+    double (*kl_sum)(const double*, const double*, double*, std::ptrdiff_t);
 };
 
-#define SIGSTREAM_NUMERIC_LEVEL(L)                                                                            \
-    SIGSTREAM_SIMD_TARGET_##L void ratio_##L(const double* V, const double* X, double* R, std::ptrdiff_t n) { \
-        ratio_impl<SIGSTREAM_SIMD_WIDTH_##L>(V, X, R, n);                                                     \
-    }                                                                                                         \
-    SIGSTREAM_SIMD_TARGET_##L double kl_sum_##L(const double* V, const double* X, std::ptrdiff_t n) {         \
-        return kl_sum_impl<SIGSTREAM_SIMD_WIDTH_##L>(V, X, n);                                                \
-    }                                                                                                         \
+#define SIGSTREAM_NUMERIC_LEVEL(L)                                                                               \
+    SIGSTREAM_SIMD_TARGET_##L void ratio_##L(const double* V, const double* X, double* R, std::ptrdiff_t n) {    \
+        ratio_impl<SIGSTREAM_SIMD_WIDTH_##L>(V, X, R, n);                                                        \
+    }                                                                                                            \
+    SIGSTREAM_SIMD_TARGET_##L double kl_sum_##L(const double* V, const double* X, double* R, std::ptrdiff_t n) { \
+        return kl_sum_impl<SIGSTREAM_SIMD_WIDTH_##L>(V, X, R, n);                                                \
+    }                                                                                                            \
     const Table table_##L = {ratio_##L, kl_sum_##L};
 
 SIGSTREAM_NUMERIC_LEVEL(generic)
@@ -99,7 +109,11 @@ void ratio(const double* V, const double* X, double* R, std::ptrdiff_t n) {
 }
 
 double kl_sum(const double* V, const double* X, std::ptrdiff_t n) {
-    return table().kl_sum(V, X, n);
+    return table().kl_sum(V, X, nullptr, n);
+}
+
+double kl_ratio(const double* V, const double* X, double* R, std::ptrdiff_t n) {
+    return table().kl_sum(V, X, R, n);
 }
 
 void ratio(const double* V, const double* X, double* R, std::ptrdiff_t n, int level) {
@@ -107,7 +121,11 @@ void ratio(const double* V, const double* X, double* R, std::ptrdiff_t n, int le
 }
 
 double kl_sum(const double* V, const double* X, std::ptrdiff_t n, int level) {
-    return table(level).kl_sum(V, X, n);
+    return table(level).kl_sum(V, X, nullptr, n);
+}
+
+double kl_ratio(const double* V, const double* X, double* R, std::ptrdiff_t n, int level) {
+    return table(level).kl_sum(V, X, R, n);
 }
 
 }  // namespace sigstream::kernels

@@ -22,6 +22,13 @@ double kl_cols(const Eigen::MatrixXd& V, const Eigen::MatrixXd& X, Eigen::Index 
     return kernels::kl_sum(V.data() + j0 * m, X.data() + j0 * m, m * w);
 }
 
+// The KL terms of V | X over columns [j0, j0 + w) of V, X given as those columns (m x w), also writing
+// V / max(X, tiny) into the same columns of R (sized as V).
+double kl_ratio_cols(const Eigen::MatrixXd& V, const Eigen::MatrixXd& X, Eigen::MatrixXd& R, Eigen::Index j0) {
+    const Eigen::Index m = V.rows();
+    return kernels::kl_ratio(V.data() + j0 * m, X.data(), R.data() + j0 * m, X.size());
+}
+
 // R = V / max(X, tiny) over columns [j0, j0 + w) of V, X given as those columns.
 void ratio_cols(const Eigen::MatrixXd& V, const double* X, Eigen::Index j0, Eigen::Index w, Eigen::MatrixXd& R) {
     const Eigen::Index m = V.rows();
@@ -94,8 +101,7 @@ public:
     Solver(const Eigen::MatrixXd& V, Workers& team)
         : V_(V), team_(team), blocks_(static_cast<int>((V.cols() + kBlock - 1) / kBlock)) {
         partial_.resize(static_cast<std::size_t>(blocks_));
-        kl_n_.resize(static_cast<std::size_t>(blocks_));
-        kl_y_.resize(static_cast<std::size_t>(blocks_));
+        kl_.resize(static_cast<std::size_t>(blocks_));
     }
 
     struct Result {
@@ -104,24 +110,26 @@ public:
         int iterations = 0;
     };
 
+    // Each iteration makes the MM step (Wn, Hn) and the extrapolated point Y = N + β (N - current), and evaluates
+    // the objective at Y only: Y is taken when it lowers the objective (β grows), else N (β shrinks; its objective
+    // is evaluated then), which the MM step never raises. Each evaluation keeps its ratio V / WH for the next step.
     Result solve(Eigen::MatrixXd W, Eigen::MatrixXd H, double lambda, const MinVolumeOptions& o) {
         const Eigen::Index m = V_.rows(), n = V_.cols();
-        WH_.resize(m, n);
+        R_.resize(m, n);
         for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
-            WH_.middleCols(j0, w).noalias() = W * H.middleCols(j0, w);
-            kl_n_[static_cast<std::size_t>(b)] = kl_cols(V_, WH_, j0, w);
+            const Eigen::MatrixXd X = W * H.middleCols(j0, w);
+            kl_[static_cast<std::size_t>(b)] = kl_ratio_cols(V_, X, R_, j0);
         });
-        double kl = sum(kl_n_);
+        double kl = sum(kl_);
         double f = kl + (lambda > 0 ? lambda * logdet(W, o.delta) : 0.0), checkpoint = f;
         double beta = 0.5, beta_max = 1.0;
-        Eigen::MatrixXd Hn(H.rows(), n), Hy(H.rows(), n), WHn(m, n), WHy(m, n);
+        Eigen::MatrixXd Hn(H.rows(), n), Hy(H.rows(), n), Rt(m, n);
         int it = 1;
         for (; it <= o.max_iter; ++it) {
-            // b = W ∘ (R Hᵀ), R = V / WH at the current point (WH_ holds its product).
+            // b = W ∘ (R Hᵀ), R = V / WH at the current point.
             for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
-                Eigen::MatrixXd R;
-                ratio_cols(V_, WH_.data() + j0 * m, j0, w, R);
-                partial_[static_cast<std::size_t>(b)].noalias() = R * H.middleCols(j0, w).transpose();
+                partial_[static_cast<std::size_t>(b)].noalias() =
+                    R_.middleCols(j0, w) * H.middleCols(j0, w).transpose();
             });
             Eigen::MatrixXd RHt = partial_[0];
             for (int b = 1; b < blocks_; ++b) RHt += partial_[static_cast<std::size_t>(b)];
@@ -129,7 +137,7 @@ public:
                 mm_w(W, W.cwiseProduct(RHt), H.rowwise().sum().transpose(), lambda, o.delta);  // Wᵀ1 = 1 after
             Eigen::MatrixXd Wy = (Wn + beta * (Wn - W)).cwiseMax(1e-12);
             for (Eigen::Index k = 0; k < Wy.cols(); ++k) Wy.col(k) /= Wy.col(k).sum();
-            // H's KL step with the new W (Wnᵀ1 = 1), the objective there, the extrapolated point and its objective.
+            // H's KL step with the new W (Wnᵀ1 = 1), the extrapolated point and its objective.
             for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
                 auto h = H.middleCols(j0, w);
                 auto hn = Hn.middleCols(j0, w);
@@ -137,31 +145,31 @@ public:
                 Eigen::MatrixXd R2;
                 ratio_cols(V_, X.data(), j0, w, R2);
                 hn = h.array() * (Wn.transpose() * R2).array();
-                WHn.middleCols(j0, w).noalias() = Wn * hn;
-                kl_n_[static_cast<std::size_t>(b)] = kl_cols(V_, WHn, j0, w);
                 Hy.middleCols(j0, w) = (hn + beta * (hn - h)).cwiseMax(0.0);
-                WHy.middleCols(j0, w).noalias() = Wy * Hy.middleCols(j0, w);
-                kl_y_[static_cast<std::size_t>(b)] = kl_cols(V_, WHy, j0, w);
+                const Eigen::MatrixXd Xy = Wy * Hy.middleCols(j0, w);
+                kl_[static_cast<std::size_t>(b)] = kl_ratio_cols(V_, Xy, Rt, j0);
             });
-            const double kln = sum(kl_n_), kly = sum(kl_y_);
-            const double fn = kln + (lambda > 0 ? lambda * logdet(Wn, o.delta) : 0.0);
+            const double kly = sum(kl_);
             const double fy = kly + (lambda > 0 ? lambda * logdet(Wy, o.delta) : 0.0);
-            if (fy < fn) {
+            if (fy < f) {
                 W = std::move(Wy);
                 H.swap(Hy);
-                WH_.swap(WHy);
                 f = fy;
                 kl = kly;
                 beta = std::min(beta_max, beta * 1.1);
             } else {
+                for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
+                    const Eigen::MatrixXd Xn = Wn * Hn.middleCols(j0, w);
+                    kl_[static_cast<std::size_t>(b)] = kl_ratio_cols(V_, Xn, Rt, j0);
+                });
+                kl = sum(kl_);
+                f = kl + (lambda > 0 ? lambda * logdet(Wn, o.delta) : 0.0);
                 W = Wn;
                 H.swap(Hn);
-                WH_.swap(WHn);
-                f = fn;
-                kl = kln;
                 beta_max = beta;
                 beta *= 0.5;
             }
+            R_.swap(Rt);
             if (it % 25 == 0) {
                 if (checkpoint - f < o.tol * std::abs(f)) break;
                 checkpoint = f;
@@ -189,9 +197,9 @@ private:
     const Eigen::MatrixXd& V_;
     Workers& team_;
     const int blocks_;
-    Eigen::MatrixXd WH_;                    // W H at the current point
+    Eigen::MatrixXd R_;                     // V / W H at the current point
     std::vector<Eigen::MatrixXd> partial_;  // per block: R Hᵀ
-    std::vector<double> kl_n_, kl_y_;       // per block: KL at the updated and at the extrapolated point
+    std::vector<double> kl_;                // per block: KL at the point evaluated
 };
 
 }  // namespace

@@ -57,6 +57,17 @@ TEST(Kernels, RatioDividesByTheFlooredModel) {
             << i;
 }
 
+TEST(Kernels, KlRatioIsKlSumAndRatioInOnePass) {
+    for (std::ptrdiff_t n : {3, 8, 45}) {
+        const Data d = random_data(n, 7);
+        std::vector<double> R(static_cast<std::size_t>(n)), want(static_cast<std::size_t>(n));
+        kernels::ratio(d.V.data(), d.X.data(), want.data(), n);
+        const double s = kernels::kl_ratio(d.V.data(), d.X.data(), R.data(), n);
+        EXPECT_EQ(s, kernels::kl_sum(d.V.data(), d.X.data(), n)) << n;
+        EXPECT_EQ(R, want) << n;
+    }
+}
+
 // Every level this CPU has gives the same bits as the generic code (ratio and the lane-ordered sum).
 TEST(Kernels, EveryLevelGivesTheSameBits) {
     const int cpu = sigstream_isa_cpu();
@@ -70,6 +81,9 @@ TEST(Kernels, EveryLevelGivesTheSameBits) {
             EXPECT_EQ(std::memcmp(r.data(), r0.data(), r.size() * sizeof(double)), 0) << "level " << level;
             const double s = kernels::kl_sum(d.V.data(), d.X.data(), n, level);
             EXPECT_EQ(std::memcmp(&s, &s0, sizeof s), 0) << "level " << level << ": " << s << " vs " << s0;
+            const double sr = kernels::kl_ratio(d.V.data(), d.X.data(), r.data(), n, level);
+            EXPECT_EQ(std::memcmp(&sr, &s0, sizeof sr), 0) << "level " << level;
+            EXPECT_EQ(std::memcmp(r.data(), r0.data(), r.size() * sizeof(double)), 0) << "level " << level;
         }
     }
 }
