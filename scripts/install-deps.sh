@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Installs, from Debian's package registry, whatever sigstream needs to build and test that is not
 # already installed. Safe to run again: it installs nothing when everything is there.
+#   scripts/install-deps.sh            # to build and run sigstream
+#   scripts/install-deps.sh --tests    # also what only the tests need (the README's test command)
 set -euo pipefail
+tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) tests=1 ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "install-deps: unknown argument $arg (--tests or nothing)" >&2; exit 2 ;;
+  esac
+done
 packages=(
   g++ cmake make pkg-config        # toolchain
   libhts-dev                       # htslib: VCF/BCF/BGZF and FASTA indexing
@@ -12,6 +22,11 @@ packages=(
   python3 python3-numpy            # end-to-end tests, oracle and NumPy reference implementations
   tabix                            # bgzip, used by tests to make bgzipped inputs
 )
+if ((tests)); then
+  packages+=(
+    g++-aarch64-linux-gnu          # the kernels built for a CPU that is not x86-64 (test build.cross_kernels)
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
