@@ -171,7 +171,7 @@ public:
             }
             R_.swap(Rt);
             if (it % 25 == 0) {
-                if (checkpoint - f < o.tol * std::abs(f)) break;
+                if (checkpoint - f < o.tol * std::max(std::abs(f), kl)) break;  // relative to the KL: f may be near 0
                 checkpoint = f;
             }
         }

@@ -32,7 +32,7 @@ struct MinVolumeOptions {
     double budget = 1.0;  // KL (nats) per sample allowed above the maximum-likelihood fit
     std::vector<double> grid = {0.05, 0.1, 0.2, 0.3, 0.45, 0.7, 1.0, 1.5, 2.0};
     int max_iter = 3000;  // per solve
-    double tol = 1e-7;    // relative decrease of the objective over 25 iterations
+    double tol = 1e-7;    // decrease of the objective over 25 iterations, relative to max(|objective|, KL)
     int threads = 1;      // threads for the passes over the samples (the result does not depend on it)
 };
 
