@@ -212,12 +212,16 @@ SIGSTREAM_SIMD_INLINE void log_impl(const double* x, double* y, std::ptrdiff_t n
     }                                                                                                             \
     const Table table_##L = {gemm_##L, kl_ratio_##L, mu_update_t_##L, ccd_kl_lanes_##L, log_##L};
 
-// gemm's blocks (row vectors x columns), chosen by measurement (96 x 1000, K = 10): 12 accumulators at every
-// level; at W = 2 taller blocks (8 rows) save broadcasts.
+// gemm's blocks (row vectors x columns; RB W must divide 2 kLanes), chosen by measurement of nmf solver=mu (96 x 1000,
+// K = 5 to 20, CPU time; bench/backends_speed.sh): generic and v2 12 accumulators of the 16 vector registers, at W = 2
+// taller blocks (8 rows) saving broadcasts at generic; v3 10 accumulators, so that K = 10 takes two equal passes
+// over X instead of 6 + 4 (2-12 % less time for Frobenius MU at K = 8 to 20, KL within 4 % either way); v4 20 of the
+// 32 registers, so that any K <= 10 takes one pass over X (12 % less time for Frobenius MU, 15 % for KL at K = 10;
+// less at every K from 5 to 20). The blocks change speed only: each output entry is summed in the same order.
 SIGSTREAM_NMF_LEVEL(generic, 4, 3)
 SIGSTREAM_NMF_LEVEL(v2, 2, 6)
-SIGSTREAM_NMF_LEVEL(v3, 2, 6)
-SIGSTREAM_NMF_LEVEL(v4, 2, 6)
+SIGSTREAM_NMF_LEVEL(v3, 2, 5)
+SIGSTREAM_NMF_LEVEL(v4, 2, 10)
 #undef SIGSTREAM_NMF_LEVEL
 
 }  // namespace
