@@ -3,6 +3,7 @@
 //   backend_bench PLUGIN --V V.npy --k K [--W0 W0.npy --H0 H0.npy] [--max-iter N] [--tol T] [--seed S]
 //                 [--param KEY=VALUE ...] [--target F] [--stop-at-target] [--warmup N] [--reps R]
 //                 [--trace FILE] [--W-out FILE] [--H-out FILE] [--json]
+//   backend_bench --isa
 //
 // PLUGIN is a plugin file (e.g. build/plugins/nmf.so) or a backend name, looked up as
 // <folder of this binary>/../plugins/NAME.so (the build tree's layout). The plugin is used exactly as a
@@ -20,6 +21,15 @@
 // --target, the first iteration whose objective is <= the target and the time it was reached (from the
 // start of the fit() call). --stop-at-target asks the backend to stop there (through the callback).
 // --warmup N runs one unmeasured fit of N iterations first; --reps R measures R fits (medians reported).
+// Beside the wall clock every fit records the CPU time of the process (CLOCK_PROCESS_CPUTIME_ID, all threads)
+// around the call, at iteration 1 (for the steady CPU time per iteration: iteration 1 to the end of the call) and
+// when the target is first reached: on a machine shared with other work, CPU time is what other processes
+// disturb least (they still share the caches and memory bandwidth).
+//
+// Instruction-set level: the plugin picks its kernels' level itself, from the CPU or SIGSTREAM_ISA
+// (src/abi/sigstream_isa.h); the output names the level it will have picked (`isa`) and the CPU's highest
+// (`isa_cpu`). `backend_bench --isa` prints just these two as JSON and exits 1 when SIGSTREAM_ISA names a level
+// this CPU lacks (or none): how bench/backends_speed.py finds the levels to measure.
 //
 // Output: a readable summary, or with --json one JSON object (used by bench/backends_speed.py).
 // --trace FILE writes iteration, seconds since the fit() call began, objective (TSV, last measured fit);
@@ -34,7 +44,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -45,6 +57,7 @@
 
 #include "matrix_io.h"
 #include "sigstream_backend.h"
+#include "sigstream_isa.h"
 
 namespace {
 
@@ -54,6 +67,13 @@ using bench::Matrix;
 using bench::read_matrix;
 using bench::write_npy;
 using Clock = std::chrono::steady_clock;
+
+// CPU time of the whole process (every thread), seconds.
+double cpu_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 // The plugin, loaded as any host of the ABI would load it.
 const sigstream_backend* load_plugin(const std::string& path) {
@@ -120,6 +140,9 @@ struct Progress {
     double target = 0;
     int hit_iteration = -1;
     double hit_seconds = -1;
+    double hit_cpu = -1;         // CPU time at the hit, from the start of the call
+    double cpu_start = 0;        // cpu_now() just before the call
+    double cpu_iteration1 = -1;  // CPU time at iteration 1, from the start of the call
 };
 
 int on_progress(void* host, int32_t iteration, double objective) {
@@ -127,9 +150,11 @@ int on_progress(void* host, int32_t iteration, double objective) {
     const double t = std::chrono::duration<double>(Clock::now() - p->start).count();
     if (iteration >= 0 && static_cast<std::size_t>(iteration) < p->seconds.size())
         p->seconds[static_cast<std::size_t>(iteration)] = t;
+    if (iteration == 1) p->cpu_iteration1 = cpu_now() - p->cpu_start;
     if (p->has_target && p->hit_iteration < 0 && objective <= p->target) {
         p->hit_iteration = iteration;
         p->hit_seconds = t;
+        p->hit_cpu = cpu_now() - p->cpu_start;
         if (p->stop_at_target) return SIGSTREAM_STOP;
     }
     return 0;
@@ -139,11 +164,13 @@ struct Run {
     int status = 0;
     std::string message;
     int iterations = 0;
-    double wall = 0;             // the whole fit() call, seconds
-    double steady_per_iter = 0;  // (t[last] - t[1]) / (last - 1)
+    double wall = 0;                 // the whole fit() call, seconds
+    double cpu = 0;                  // the process's CPU time during the call, seconds
+    double steady_per_iter = 0;      // (t[last] - t[1]) / (last - 1)
+    double steady_cpu_per_iter = 0;  // (CPU at the end of the call - CPU at iteration 1) / (last - 1)
     std::vector<double> trace, seconds, W, H;
     int hit_iteration = -1;
-    double hit_seconds = -1;
+    double hit_seconds = -1, hit_cpu = -1;
 };
 
 Run fit_once(const sigstream_backend* backend, const Options& o, const Matrix& V, const Matrix* W0, const Matrix* H0,
@@ -184,9 +211,11 @@ Run fit_once(const sigstream_backend* backend, const Options& o, const Matrix& V
     result.H = run.H.data();
     result.trace = run.trace.data();
 
+    progress.cpu_start = cpu_now();
     progress.start = Clock::now();
     run.status = backend->fit(&request, &result);
     run.wall = std::chrono::duration<double>(Clock::now() - progress.start).count();
+    run.cpu = cpu_now() - progress.cpu_start;
 
     run.message = result.message;
     run.iterations = result.iterations;
@@ -196,10 +225,13 @@ Run fit_once(const sigstream_backend* backend, const Options& o, const Matrix& V
     if (run.iterations >= 2)
         run.steady_per_iter =
             (run.seconds[static_cast<std::size_t>(run.iterations)] - run.seconds[1]) / (run.iterations - 1);
+    if (run.iterations >= 2 && progress.cpu_iteration1 >= 0)
+        run.steady_cpu_per_iter = (run.cpu - progress.cpu_iteration1) / (run.iterations - 1);
     // Only iterations count (a start already below the target is reported as iteration 1): the time of the
     // start alone is not observable through the ABI.
     run.hit_iteration = progress.hit_iteration;
     run.hit_seconds = progress.hit_seconds;
+    run.hit_cpu = progress.hit_cpu;
     return run;
 }
 
@@ -241,7 +273,8 @@ std::string json_list(const std::vector<double>& v) {
 void usage() {
     std::cerr << "usage: backend_bench PLUGIN --V V.npy --k K [--W0 W0.npy --H0 H0.npy] [--max-iter N] [--tol T]\n"
                  "         [--seed S] [--param KEY=VALUE ...] [--target F] [--stop-at-target] [--warmup N]\n"
-                 "         [--reps R] [--trace FILE] [--W-out FILE] [--H-out FILE] [--json]\n";
+                 "         [--reps R] [--trace FILE] [--W-out FILE] [--H-out FILE] [--json]\n"
+                 "       backend_bench --isa\n";
 }
 
 Options parse(int argc, char** argv) {
@@ -309,8 +342,23 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
+// --isa: the level the plugin's kernels will run at (null when SIGSTREAM_ISA is refused) and the CPU's highest.
+int print_isa() {
+    const int chosen = sigstream_isa_chosen();
+    std::cout << "{\"isa\": " << (chosen != 0 ? json_string(sigstream_isa_name(chosen)) : "null")
+              << ", \"isa_cpu\": " << json_string(sigstream_isa_name(sigstream_isa_cpu())) << "}\n";
+    return chosen != 0 ? 0 : 1;
+}
+
 int run(int argc, char** argv) {
+    if (argc == 2 && std::strcmp(argv[1], "--isa") == 0) return print_isa();
     const Options o = parse(argc, argv);
+    const int isa = sigstream_isa_chosen();
+    if (isa == 0) {
+        const char* forced = std::getenv("SIGSTREAM_ISA");
+        throw Error(std::string("SIGSTREAM_ISA=") + (forced != nullptr ? forced : "") +
+                    " names no level this CPU runs (it runs up to " + sigstream_isa_name(sigstream_isa_cpu()) + ")");
+    }
     const std::string plugin_path = resolve_plugin(o.plugin);
     const sigstream_backend* backend = load_plugin(plugin_path);
     const Matrix V = read_matrix(o.v_path);
@@ -338,12 +386,18 @@ int run(int argc, char** argv) {
             throw Error(std::string(backend->name) + " fit failed (" + status_name(last.status) + "): " + last.message);
     }
     const Run& last = runs.back();
-    std::vector<double> walls, per_iter, steady, hits;
+    std::vector<double> walls, cpus, per_iter, cpu_per_iter, steady, steady_cpu, hits, hits_cpu;
     for (const Run& r : runs) {
         walls.push_back(r.wall);
+        cpus.push_back(r.cpu);
         per_iter.push_back(r.wall / std::max(1, r.iterations));
+        cpu_per_iter.push_back(r.cpu / std::max(1, r.iterations));
         steady.push_back(r.steady_per_iter);
-        if (r.hit_iteration >= 0) hits.push_back(r.hit_seconds);
+        steady_cpu.push_back(r.steady_cpu_per_iter);
+        if (r.hit_iteration >= 0) {
+            hits.push_back(r.hit_seconds);
+            hits_cpu.push_back(r.hit_cpu);
+        }
     }
 
     if (!o.trace_path.empty()) {
@@ -370,27 +424,36 @@ int run(int argc, char** argv) {
         std::cout << "{\"backend\": " << json_string(backend->name)
                   << ", \"version\": " << json_string(backend->version) << ", \"plugin\": " << json_string(plugin_path)
                   << ", \"rows\": " << V.rows << ", \"cols\": " << V.cols << ", \"k\": " << o.k
-                  << ", \"params\": " << params << ", \"start\": " << (start ? "true" : "false")
-                  << ", \"max_iter\": " << o.max_iter << ", \"tol\": " << num(o.tol) << ", \"reps\": " << o.reps
+                  << ", \"params\": " << params << ", \"isa\": " << json_string(sigstream_isa_name(isa))
+                  << ", \"isa_cpu\": " << json_string(sigstream_isa_name(sigstream_isa_cpu()))
+                  << ", \"start\": " << (start ? "true" : "false") << ", \"max_iter\": " << o.max_iter
+                  << ", \"tol\": " << num(o.tol) << ", \"reps\": " << o.reps
                   << ", \"status\": " << json_string(status_name(last.status))
                   << ", \"message\": " << json_string(last.message) << ", \"iterations\": " << last.iterations
-                  << ", \"wall_s\": " << json_list(walls) << ", \"per_iter_s\": " << num(median(per_iter))
-                  << ", \"steady_per_iter_s\": " << num(median(steady)) << ", \"objective_start\": " << num(f0)
+                  << ", \"wall_s\": " << json_list(walls) << ", \"cpu_s\": " << json_list(cpus)
+                  << ", \"per_iter_s\": " << num(median(per_iter))
+                  << ", \"cpu_per_iter_s\": " << num(median(cpu_per_iter))
+                  << ", \"steady_per_iter_s\": " << num(median(steady))
+                  << ", \"steady_cpu_per_iter_s\": " << num(median(steady_cpu)) << ", \"objective_start\": " << num(f0)
                   << ", \"objective\": " << num(f);
         if (o.has_target)
             std::cout << ", \"target\": " << num(o.target) << ", \"target_iteration\": " << last.hit_iteration
                       << ", \"target_s\": " << (hits.empty() ? "null" : num(median(hits)))
-                      << ", \"target_s_all\": " << json_list(hits);
+                      << ", \"target_s_all\": " << json_list(hits)
+                      << ", \"target_cpu_s\": " << (hits_cpu.empty() ? "null" : num(median(hits_cpu)));
         std::cout << "}\n";
         return 0;
     }
-    std::printf("%s %s (%s): V %lld x %lld, K = %d, %s start, max_iter %d, tol %g\n", backend->name, backend->version,
-                plugin_path.c_str(), static_cast<long long>(V.rows), static_cast<long long>(V.cols), o.k,
-                start ? "given" : "backend's", o.max_iter, o.tol);
+    std::printf("%s %s (%s): V %lld x %lld, K = %d, %s start, max_iter %d, tol %g; kernels %s (CPU up to %s)\n",
+                backend->name, backend->version, plugin_path.c_str(), static_cast<long long>(V.rows),
+                static_cast<long long>(V.cols), o.k, start ? "given" : "backend's", o.max_iter, o.tol,
+                sigstream_isa_name(isa), sigstream_isa_name(sigstream_isa_cpu()));
     std::printf("status %s%s%s; %d iterations\n", status_name(last.status), last.message.empty() ? "" : ": ",
                 last.message.c_str(), last.iterations);
     std::printf("wall %.6f s (median of %d), %.3f us per iteration (whole call), %.3f us per iteration (steady)\n",
                 median(walls), o.reps, median(per_iter) * 1e6, median(steady) * 1e6);
+    std::printf("CPU  %.6f s, %.3f us per iteration (whole call), %.3f us per iteration (steady)\n", median(cpus),
+                median(cpu_per_iter) * 1e6, median(steady_cpu) * 1e6);
     std::printf("objective: start %.12g, end %.12g\n", f0, f);
     for (std::size_t s : {1u, 10u, 100u, 1000u, 5000u, 10000u, 20000u, 50000u, 100000u})
         if (s < last.trace.size()) std::printf("  iteration %zu: %.12g at %.6f s\n", s, last.trace[s], last.seconds[s]);
