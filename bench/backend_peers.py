@@ -7,11 +7,15 @@
     backend_peers.py torch --V V.npy --k K --steps N [--seed S] [--lr 1e-4] [--warmup N]
 
 Prints one JSON object. The caller (backends_speed.py) starts this script the way a well-tuned user would
-run the peer: one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1, torch.set_num_threads(1)), OPENBLAS_CORETYPE and
-OPENBLAS_L2_SIZE unset so that OpenBLAS picks its own kernel for the CPU, and
+run the peer: one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1, torch.set_num_threads(1)), OPENBLAS_L2_SIZE unset,
+OPENBLAS_CORETYPE set to the OpenBLAS kernel of the instruction-set level being measured (Prescott, Nehalem,
+Haswell, SkylakeX for generic, v2, v3, v4; NPY_DISABLE_CPU_FEATURES and ATEN_CPU_CAPABILITY likewise for NumPy's
+and PyTorch's own kernels), and
 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=268435456 so that
 numpy's large temporaries are reused instead of being unmapped and page-faulted again every iteration.
-Every JSON object carries threadpoolctl's report of the BLAS the process actually loaded.
+Every JSON object carries threadpoolctl's report of the BLAS the process actually loaded (its `architecture` is
+the kernel OpenBLAS chose: openblas_get_corename()). Times are wall clock (time.perf_counter) and the process's
+CPU time (time.process_time, every thread) around the measured call or loop.
 
 sklearn: NMF(n_components=K, init='custom', solver='mu', beta_loss=BETA, max_iter=N, tol=0) on X
 (samples x channels, i.e. V transposed) from W=W0, H=H0; the time is that of fit_transform (input checks,
@@ -39,9 +43,20 @@ def blas_info():
     return threadpoolctl.threadpool_info()
 
 
+def numpy_simd():
+    """NumPy's own SIMD: its baseline, the features it dispatches to at run time, and those enabled here (the CPU's
+    minus NPY_DISABLE_CPU_FEATURES)."""
+    try:
+        from numpy.core._multiarray_umath import __cpu_baseline__, __cpu_dispatch__, __cpu_features__
+    except ImportError:
+        return None
+    return {"baseline": list(__cpu_baseline__), "dispatch": list(__cpu_dispatch__),
+            "enabled": [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]}
+
+
 def env_info():
     keys = ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
-            "GLIBC_TUNABLES"]
+            "ATEN_CPU_CAPABILITY", "NPY_DISABLE_CPU_FEATURES", "GLIBC_TUNABLES"]
     return {k: os.environ.get(k) for k in keys}
 
 
@@ -62,6 +77,7 @@ def cmd_info(_):
         import numpy
 
         out["numpy"] = numpy.__version__
+        out["numpy_simd"] = numpy_simd()
     except ImportError:
         out["numpy"] = None
     try:
@@ -99,13 +115,15 @@ def cmd_sklearn(a):
     def fit(iterations):
         model = NMF(n_components=k, init="custom", solver="mu", beta_loss=beta, max_iter=iterations, tol=0)
         W, H = W0.copy(), H0.copy()
+        c0 = time.process_time()
         t0 = time.perf_counter()
         W = model.fit_transform(X, W=W, H=H)
-        return time.perf_counter() - t0, W, model.components_, model.n_iter_
+        wall = time.perf_counter() - t0
+        return wall, time.process_time() - c0, W, model.components_, model.n_iter_
 
     if a.warmup > 0:
         fit(a.warmup)
-    wall, W, H, n_iter = fit(a.max_iter)
+    wall, cpu, W, H, n_iter = fit(a.max_iter)
     if a.W_out:
         np.save(a.W_out, W)
         np.save(a.H_out, H)
@@ -113,8 +131,10 @@ def cmd_sklearn(a):
 
     return {"tool": "sklearn", "sklearn": sklearn.__version__, "numpy": np.__version__, "beta": a.beta,
             "X_shape": list(X.shape), "k": k, "max_iter": a.max_iter, "iterations": int(n_iter), "wall_s": wall,
-            "per_iter_s": wall / max(1, int(n_iter)), "objective_start": objective(a.beta, X, W0, H0),
-            "objective": objective(a.beta, X, W, H), "blas": blas_info(), "env": env_info()}
+            "cpu_s": cpu, "per_iter_s": wall / max(1, int(n_iter)), "cpu_per_iter_s": cpu / max(1, int(n_iter)),
+            "objective_start": objective(a.beta, X, W0, H0),
+            "objective": objective(a.beta, X, W, H), "blas": blas_info(), "numpy_simd": numpy_simd()["enabled"],
+            "env": env_info()}
 
 
 def cmd_torch(a):
@@ -134,6 +154,7 @@ def cmd_torch(a):
         with torch.no_grad():
             start = torch.mean((Vt - Vt @ torch.abs(E) @ torch.abs(D)) ** 2).item()
         losses = []
+        c0 = time.process_time()
         t0 = time.perf_counter()
         for _ in range(steps):
             opt.zero_grad()
@@ -142,15 +163,18 @@ def cmd_torch(a):
             opt.step()
             losses.append(loss.item())
         wall = time.perf_counter() - t0
+        cpu = time.process_time() - c0
         with torch.no_grad():
             final = torch.mean((Vt - Vt @ torch.abs(E) @ torch.abs(D)) ** 2).item()
-        return wall, start, final
+        return wall, cpu, start, final
 
     if a.warmup > 0:
         paper(a.warmup)
-    wall, start, final = paper(a.steps)
+    wall, cpu, start, final = paper(a.steps)
     return {"tool": "torch", "torch": torch.__version__, "threads": torch.get_num_threads(), "shape": list(V.shape),
-            "k": k, "steps": a.steps, "lr": a.lr, "wall_s": wall, "per_iter_s": wall / max(1, a.steps),
+            "k": k, "steps": a.steps, "lr": a.lr, "wall_s": wall, "cpu_s": cpu, "per_iter_s": wall / max(1, a.steps),
+            "cpu_per_iter_s": cpu / max(1, a.steps), "capability": torch.backends.cpu.get_cpu_capability()
+            if hasattr(torch.backends, "cpu") and hasattr(torch.backends.cpu, "get_cpu_capability") else None,
             "objective_start": start, "objective": final, "blas": blas_info(), "env": env_info()}
 
 
