@@ -115,6 +115,27 @@ TEST(NmfKernels, GemmMatchesEigen) {
     }
 }
 
+// Long products (t beyond the generic level's chunk of broadcasts, and below the length that uses them), in the
+// layouts nmf_core.cpp uses: the same bits at every level, and the product.
+TEST(NmfKernels, GemmLongAndShortSumsGiveTheSameBits) {
+    for (int T : {10, 300}) {
+        for (int K : {1, 5, 10, 13}) {
+            SCOPED_TRACE("T = " + std::to_string(T) + ", K = " + std::to_string(K));
+            const int m = 48;
+            const MatrixXd X = uniform(m, T, 41 + K), Y = uniform(K, T, 43 + K);
+            MatrixXd ref(m, K);
+            at(SIGSTREAM_ISA_GENERIC).gemm(X.data(), m, m, Y.data(), 1, K, K, T, ref.data(), m);
+            EXPECT_LE((ref - X * Y.transpose()).norm(), 1e-13 * ref.norm());
+            for (int level : levels()) {
+                SCOPED_TRACE(sigstream::simd::name(level));
+                MatrixXd out(m, K);
+                at(level).gemm(X.data(), m, m, Y.data(), 1, K, K, T, out.data(), m);
+                EXPECT_TRUE(out == ref);
+            }
+        }
+    }
+}
+
 // Every kernel gives the same bits at every level the CPU runs (no fused multiply-adds, sums in fixed orders).
 TEST(NmfKernels, EveryLevelGivesTheSameBits) {
     using sigstream::nmf::kernels::padded;
