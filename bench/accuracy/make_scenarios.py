@@ -10,7 +10,8 @@ on which others are generated). Files are written under a temporary name and ren
 
 The model (the same for every scenario):
   * signatures: COSMIC v3.4 SBS GRCh37 profiles (data/cosmic/, rows matched by label, renormalised to sum 1);
-  * burden of sample j: log-normal, sigma = 0.6 on the natural-log scale, mu = ln(mean) - sigma^2 / 2, so
+  * burden of sample j: log-normal, sigma = 0.6 on the natural-log scale (a spec's "sigma" overrides it:
+    bench/bestfit/make_cohorts.py), mu = ln(mean) - sigma^2 / 2, so
     that the expected burden is the scenario's mean (median = 0.84 x mean; 90 % of samples within
     0.31-2.2 x mean); scenario 3: 5 % of the samples (exactly 15, chosen at random) get 50 x that burden,
     so the scenario's mean (3000) is that of the other 95 %;
@@ -126,8 +127,9 @@ def generate(n, spec, names, S, root_seed):
     k, m = len(sigs), spec["samples"]
     rng = np.random.default_rng([root_seed, n])
     # Burdens.
-    mu = np.log(spec["mean"]) - SIGMA ** 2 / 2
-    burden = np.exp(rng.normal(mu, SIGMA, size=m))
+    sigma = spec.get("sigma", SIGMA)
+    mu = np.log(spec["mean"]) - sigma ** 2 / 2
+    burden = np.exp(rng.normal(mu, sigma, size=m))
     hyper = np.zeros(m, dtype=bool)
     if spec.get("hyper_fraction"):
         hyper[rng.choice(m, size=round(spec["hyper_fraction"] * m), replace=False)] = True
@@ -181,12 +183,12 @@ def write_scenario(d, n, spec, res, root_seed, extra):
         "hypermutation_factor": spec.get("hyper_factor", 1),
         "seed": root_seed,
         "seed_sequence": [root_seed, n],
-        "burden_model": f"log-normal, sigma {SIGMA} (natural log), mean {spec['mean']}"
+        "burden_model": f"log-normal, sigma {spec.get('sigma', SIGMA)} (natural log), mean {spec['mean']}"
                         + (f"; {len(np.flatnonzero(res['hyper']))} samples x {spec['hyper_factor']}"
                            if res["hyper"].any() else ""),
         "exposure_model": f"SBS1/SBS5 in every sample, other signatures present with probability {PRESENCE}; "
                           f"Dirichlet(alpha={ALPHA}) proportions over the present signatures; Poisson counts",
-        "sigma": SIGMA,
+        "sigma": spec.get("sigma", SIGMA),
         "alpha": ALPHA,
         "presence_probability": PRESENCE,
         "samples_with_signature": {s: int(res["present"][i].sum()) for i, s in enumerate(sigs)},
