@@ -10,12 +10,21 @@ namespace sigstream::cnmf {
 namespace {
 
 const sigstream_param_spec kParams[] = {
-    {sizeof(sigstream_param_spec), "init", "kmeans",
-     "start when the host gives none: kmeans (Ding et al.: k-means on the sample profiles, indicators + 0.2) "
-     "or random (uniform); accepted: kmeans|random"},
+    {sizeof(sigstream_param_spec), "solver", "hals",
+     "hals (block coordinate descent: each signature the exact projection of its update onto the cone of the "
+     "samples, each exposure row exact; hundreds of iterations) or mu (Ding et al.'s multiplicative updates, "
+     "the solver of version 1.0; 10^4-10^5 iterations); accepted: hals|mu"},
+    {sizeof(sigstream_param_spec), "init", "nmf",
+     "start when the host gives none: nmf (an NMF fit from NNDSVD, then from random starts, its signatures "
+     "projected onto the cone of the samples), kmeans (Ding et al.: k-means on the sample profiles, indicators + "
+     "0.2) or random (uniform); accepted: nmf|kmeans|random"},
+    {sizeof(sigstream_param_spec), "starts", "8",
+     "starts tried when the host gives none (each run until it stalls; the lowest objective goes on): a whole "
+     "number from 1 to 1000; 1 = the single start of version 1.0"},
 };
 
-constexpr plugin_kit::Choice<Init> kInits[] = {{"kmeans", Init::kmeans}, {"random", Init::random}};
+constexpr plugin_kit::Choice<Init> kInits[] = {{"nmf", Init::nmf}, {"kmeans", Init::kmeans}, {"random", Init::random}};
+constexpr plugin_kit::Choice<Solver> kSolvers[] = {{"hals", Solver::hals}, {"mu", Solver::mu}};
 
 int run(const sigstream_fit_request& request, sigstream_fit_result& result) {
     const int rows = request.rows, cols = request.cols, k = request.k;
@@ -26,21 +35,27 @@ int run(const sigstream_fit_request& request, sigstream_fit_result& result) {
     plugin_kit::for_each_param(request, [&](std::string_view key, std::string_view value) {
         if (key == "init")
             plugin_kit::choose(key, value, kInits, options.init);
+        else if (key == "solver")
+            plugin_kit::choose(key, value, kSolvers, options.solver);
+        else if (key == "starts")
+            options.starts =
+                static_cast<int>(plugin_kit::number_param(key, value, "a whole number from 1 to 1000", [](double x) {
+                    return x >= 1 && x <= 1000 && x == std::floor(x);
+                }));
         else
             plugin_kit::unknown_param(key, kParams);
     });
     const Eigen::MatrixXd V = Eigen::Map<const Eigen::MatrixXd>(request.V, rows, cols);
     plugin_kit::check_entries("V", V);
-    Eigen::MatrixXd G0, H0;
+    if (!std::isfinite(V.squaredNorm())) throw plugin_kit::Numerical("the squared norm of V overflows");
+    Eigen::MatrixXd W0, H0;
     const bool start = request.W0 != nullptr && request.H0 != nullptr;
     if (start) {
-        const Eigen::MatrixXd W0 = Eigen::Map<const Eigen::MatrixXd>(request.W0, rows, k);
+        W0 = Eigen::Map<const Eigen::MatrixXd>(request.W0, rows, k);
         H0 = Eigen::Map<const Eigen::MatrixXd>(request.H0, k, cols).transpose();
         plugin_kit::check_entries("W0 or H0", W0, H0);
-        G0 = g_from_signatures(V, W0);
     }
-    const Result fitted =
-        fit(V, options, start ? &G0 : nullptr, start ? &H0 : nullptr, plugin_kit::progress_of(request));
+    Result fitted = fit(V, options, start ? &W0 : nullptr, start ? &H0 : nullptr, plugin_kit::progress_of(request));
     const Eigen::MatrixXd W = V * fitted.G;
     Eigen::Map<Eigen::MatrixXd>(result.W, rows, k) = W;
     Eigen::Map<Eigen::MatrixXd>(result.H, k, cols) = fitted.H.transpose();
@@ -52,10 +67,12 @@ int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result
 }
 
 const sigstream_backend kBackend = plugin_kit::description(
-    "cnmf", "1.0.0",
+    "cnmf", "1.1.0",
     "convex NMF (Ding, Li & Jordan 2010): V ~ V G H^T, signatures W = V G are non-negative combinations of the "
-    "samples; multiplicative updates (H, then G); A = V^T V is never formed (O(rows*cols*K) per iteration); "
-    "a host start W0 is mapped to G by non-negative least squares, H0 is used exactly",
+    "samples; block coordinate descent with exact projections onto the cone of the samples from the best of "
+    "several NMF-based starts (solver=mu init=kmeans starts=1: version 1.0's multiplicative updates); A = V^T V is "
+    "never formed (O(rows*cols*K) per iteration); a host start W0 is mapped to G by non-negative least squares, "
+    "H0 is used exactly",
     "squared Frobenius error ||V - V G H^T||_F^2 (no 1/2)", kParams, fit_entry);
 
 }  // namespace

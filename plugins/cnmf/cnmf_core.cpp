@@ -164,19 +164,403 @@ Eigen::MatrixXd g_from_signatures(const Eigen::MatrixXd& V, const Eigen::MatrixX
     return G;
 }
 
+// ---------------------------------------------------------------- ConeProjection
+
+ConeProjection::ConeProjection(const Eigen::MatrixXd& V)
+    : V_(V), inv_norm_(V.cols()), position_(static_cast<std::size_t>(V.cols()), -1) {
+    for (Eigen::Index j = 0; j < V.cols(); ++j) {
+        const double norm = V.col(j).norm();
+        inv_norm_(j) = norm > 0.0 ? 1.0 / norm : 0.0;  // a zero column never enters
+    }
+}
+
+// z = the least-squares solution of V_P z ~ t over the passive columns P, from the normal equations
+// (V_P^T V_P) z = V_P^T t by Cholesky. The Gram matrix keeps the entries of the previous passive set (V is fixed),
+// so a column entering costs one row of dot products; V_j^T t is computed once per solve(). When the Gram matrix
+// is not safely positive definite (a column nearly dependent on the others), column-pivoting QR of V_P instead
+// (a dependent column then gets 0).
+void ConeProjection::solve_passive(const Eigen::VectorXd& t) {
+    const Eigen::Index p = static_cast<Eigen::Index>(passive_.size());
+    next_gram_.resize(p, p);
+    rhs_.resize(p);
+    for (Eigen::Index i = 0; i < p; ++i) {
+        const Eigen::Index ji = passive_[static_cast<std::size_t>(i)];
+        const Eigen::Index oi = position_[static_cast<std::size_t>(ji)];
+        for (Eigen::Index l = 0; l <= i; ++l) {
+            const Eigen::Index jl = passive_[static_cast<std::size_t>(l)];
+            const Eigen::Index ol = position_[static_cast<std::size_t>(jl)];
+            const double v = oi >= 0 && ol >= 0 ? gram_(oi, ol) : V_.col(ji).dot(V_.col(jl));
+            next_gram_(i, l) = v;
+            next_gram_(l, i) = v;
+        }
+        if (!vt_known_[static_cast<std::size_t>(ji)]) {
+            vt_(ji) = V_.col(ji).dot(t);
+            vt_known_[static_cast<std::size_t>(ji)] = 1;
+        }
+        rhs_(i) = vt_(ji);
+    }
+    for (const Eigen::Index j : gram_columns_) position_[static_cast<std::size_t>(j)] = -1;
+    gram_columns_ = passive_;
+    for (Eigen::Index i = 0; i < p; ++i) position_[static_cast<std::size_t>(passive_[static_cast<std::size_t>(i)])] = i;
+    gram_.swap(next_gram_);
+    if (p > 0) {
+        llt_.compute(gram_);
+        if (llt_.info() == Eigen::Success && llt_.rcond() > kMinRcond) {
+            z_ = llt_.solve(rhs_);
+            if (z_.allFinite()) return;
+        }
+    }
+    VP_.resize(V_.rows(), p);
+    for (Eigen::Index i = 0; i < p; ++i) VP_.col(i) = V_.col(passive_[static_cast<std::size_t>(i)]);
+    z_ = VP_.colPivHouseholderQr().solve(t);
+}
+
+void ConeProjection::solve(const Eigen::VectorXd& t, Eigen::VectorXd& g) {
+    const Eigen::Index n = V_.cols();
+    if (g.size() != n) g = Eigen::VectorXd::Zero(n);
+    in_passive_.assign(static_cast<std::size_t>(n), 0);
+    excluded_.assign(static_cast<std::size_t>(n), 0);
+    vt_known_.assign(static_cast<std::size_t>(n), 0);
+    vt_.resize(n);
+    passive_.clear();
+    for (Eigen::Index j = 0; j < n; ++j) {
+        if (g(j) > 0.0) {
+            passive_.push_back(j);
+            in_passive_[static_cast<std::size_t>(j)] = 1;
+        } else {
+            g(j) = 0.0;
+        }
+    }
+    const double t_norm = t.norm();
+    if (!(t_norm > 0.0)) {
+        g.setZero();
+        return;
+    }
+    // A column may enter when its correlation with the residual, w_j / ||V_j||, exceeds this (rounding of w_j is
+    // about 1e-16 rows ||V_j|| ||t||).
+    const double tol = 1e-11 * t_norm;
+    const Eigen::Index max_steps = 3 * (V_.rows() + n) + 10;
+    bool solve_first = !passive_.empty();
+    for (Eigen::Index step = 0; step < max_steps; ++step) {
+        if (solve_first) {
+            // Lawson-Hanson's inner loop: the least-squares solution on the passive set, moved back into the
+            // feasible region (from the feasible g towards z until an entry reaches 0, which leaves) until it is
+            // feasible.
+            solve_passive(t);
+            for (Eigen::Index inner = 0; inner < max_steps && !passive_.empty() && z_.minCoeff() <= 0.0; ++inner) {
+                double alpha = 1.0;
+                std::size_t leaving = 0;
+                for (std::size_t i = 0; i < passive_.size(); ++i) {
+                    const double zi = z_(static_cast<Eigen::Index>(i)), gi = g(passive_[i]);
+                    if (zi <= 0.0 && gi / (gi - zi) <= alpha) {
+                        alpha = gi / (gi - zi);
+                        leaving = i;
+                    }
+                }
+                std::size_t kept = 0;
+                for (std::size_t i = 0; i < passive_.size(); ++i) {
+                    const Eigen::Index j = passive_[i];
+                    g(j) += alpha * (z_(static_cast<Eigen::Index>(i)) - g(j));
+                    if (i != leaving && g(j) > 0.0) {
+                        passive_[kept++] = j;
+                    } else {
+                        g(j) = 0.0;
+                        in_passive_[static_cast<std::size_t>(j)] = 0;
+                    }
+                }
+                passive_.resize(kept);
+                if (!passive_.empty()) solve_passive(t);
+            }
+            for (std::size_t i = 0; i < passive_.size(); ++i) g(passive_[i]) = z_(static_cast<Eigen::Index>(i));
+        }
+        solve_first = true;
+        // The residual and the most correlated column outside the passive set.
+        r_ = t;
+        for (const Eigen::Index j : passive_) r_.noalias() -= g(j) * V_.col(j);
+        w_.noalias() = V_.transpose() * r_;
+        Eigen::Index enter = -1;
+        double best = tol;
+        for (Eigen::Index j = 0; j < n; ++j) {
+            if (in_passive_[static_cast<std::size_t>(j)] || excluded_[static_cast<std::size_t>(j)]) continue;
+            const double c = w_(j) * inv_norm_(j);
+            if (c > best) {
+                best = c;
+                enter = j;
+            }
+        }
+        if (enter < 0) break;
+        passive_.push_back(enter);
+        in_passive_[static_cast<std::size_t>(enter)] = 1;
+        solve_passive(t);
+        if (!(z_(static_cast<Eigen::Index>(passive_.size()) - 1) > 0.0)) {
+            // Rounding: the column does not help after all (it depends on the passive ones). Leave it out until
+            // the passive set changes.
+            passive_.pop_back();
+            in_passive_[static_cast<std::size_t>(enter)] = 0;
+            excluded_[static_cast<std::size_t>(enter)] = 1;
+            solve_first = false;
+            continue;
+        }
+        std::fill(excluded_.begin(), excluded_.end(), 0);
+    }
+}
+
+// ---------------------------------------------------------------- HalsStepper
+
+HalsStepper::HalsStepper(const Eigen::MatrixXd& V, bool extrapolate)
+    : V_(V),
+      extrapolate_(extrapolate),
+      v_norm2_(V.squaredNorm()),
+      floor_(kFloor * V.rowwise().sum()),
+      projection_(V),
+      h_passes_(1) {}
+
+// W = V G = floor_ + V (G - kFloor), the latter over the entries above kFloor.
+void HalsStepper::signatures_of(const Eigen::MatrixXd& G) {
+    W_.resize(V_.rows(), G.cols());
+    for (Eigen::Index c = 0; c < G.cols(); ++c) {
+        W_.col(c) = floor_;
+        for (Eigen::Index j = 0; j < G.rows(); ++j)
+            if (G(j, c) > kFloor) W_.col(c).noalias() += (G(j, c) - kFloor) * V_.col(j);
+    }
+}
+
+// ||V - W H^T||^2 at (W_, Hy_) = ||V||^2 - 2 <H, V^T W> + <W^T W, H^T H> while that is well above the rounding
+// of ||V||^2, else from the residual itself. Needs Q_ = V^T W_.
+double HalsStepper::objective() {
+    KK_.noalias() = Hy_.transpose() * Hy_;
+    const double gram = v_norm2_ - 2.0 * Hy_.cwiseProduct(Q_).sum() + (W_.transpose() * W_).cwiseProduct(KK_).sum();
+    if (gram > 1e-6 * v_norm2_) return gram;
+    return residual(V_, W_, Hy_, R_);
+}
+
+double HalsStepper::reset(const Eigen::MatrixXd& G, const Eigen::MatrixXd& H) {
+    // One product with V costs rows cols K, one pass over H's columns cols K^2.
+    const Eigen::Index k = G.cols();
+    h_passes_ = inner_passes(V_.rows() * V_.cols() * k, V_.cols() * k * k);
+    Gy_ = G.cwiseMax(kFloor);
+    Hy_ = H.cwiseMax(0.0);
+    Gn_ = Gy_;
+    Hn_ = Hy_;
+    signatures_of(Gy_);
+    Q_.noalias() = V_.transpose() * W_;
+    beta_ = kHerBeta0;
+    beta_max_ = 1.0;
+    f_prev_ = f_best_ = objective();
+    return f_best_;
+}
+
+double HalsStepper::sweep() {
+    const Eigen::Index k = Gy_.cols();
+    // Signatures: each the projection of its HALS target onto the cone of the samples.
+    P_.noalias() = V_ * Hy_;
+    KK_.noalias() = Hy_.transpose() * Hy_;
+    for (Eigen::Index c = 0; c < k; ++c) {
+        const double d = KK_(c, c);
+        if (!(d > 0.0)) continue;
+        // With G = kFloor + g, g >= 0: W_c = floor_ + V g, so g is the projection of t - floor_.
+        t_ = W_.col(c) + (P_.col(c) - W_ * KK_.col(c)) / d - floor_;
+        g_ = (Gy_.col(c).array() - kFloor).cwiseMax(0.0);  // the warm start
+        projection_.solve(t_, g_);
+        Gy_.col(c) = g_.array() + kFloor;
+        W_.col(c) = floor_;
+        for (Eigen::Index j = 0; j < g_.size(); ++j)
+            if (g_(j) > 0.0) W_.col(c).noalias() += g_(j) * V_.col(j);
+    }
+    // Exposures: HALS passes over the columns of H.
+    Q_.noalias() = V_.transpose() * W_;
+    KK_.noalias() = W_.transpose() * W_;
+    hals_block(Hy_, Q_, KK_, h_passes_);
+    return objective();
+}
+
+double HalsStepper::step(Eigen::MatrixXd& G, Eigen::MatrixXd& H) {
+    const double f = sweep();  // (Gy_, Hy_) now hold the update N
+    if (!extrapolate_) {
+        G = Gy_;
+        H = Hy_;
+        f_best_ = f;
+        return f;
+    }
+    if (f < f_best_) {
+        f_best_ = f;
+        G = Gy_;
+        H = Hy_;
+    }
+    if (f <= f_prev_) {
+        beta_max_ = std::min(1.0, kHerGammaBar * beta_max_);
+        beta_ = std::min(beta_max_, kHerGamma * beta_);
+        // Y <- max(0, N + beta (N - N_prev)); N_prev <- N.
+        Gn_.swap(Gy_);  // Gn_ = N, Gy_ = N_prev
+        Hn_.swap(Hy_);
+        Gy_ = (Gn_ + beta_ * (Gn_ - Gy_)).cwiseMax(kFloor);
+        Hy_ = (Hn_ + beta_ * (Hn_ - Hy_)).cwiseMax(0.0);
+        signatures_of(Gy_);
+        f_prev_ = f;
+    } else {
+        // Restart from the best point, without extrapolation.
+        beta_max_ = beta_;
+        beta_ /= kHerEta;
+        Gy_ = G;
+        Hy_ = H;
+        Gn_ = G;
+        Hn_ = H;
+        signatures_of(Gy_);
+        f_prev_ = f_best_;
+    }
+    return f_best_;
+}
+
+// ---------------------------------------------------------------- the start
+
+int hals_block(Eigen::MatrixXd& X, const Eigen::MatrixXd& P, const Eigen::MatrixXd& KK, int max_passes) {
+    const Eigen::Index k = X.cols();
+    Eigen::VectorXd column;
+    double first = 0.0;
+    int pass = 0;
+    while (pass < max_passes) {
+        ++pass;
+        double change = 0.0;
+        for (Eigen::Index c = 0; c < k; ++c) {
+            if (!(KK(c, c) > 0.0)) continue;
+            column = (X.col(c) + (P.col(c) - X * KK.col(c)) / KK(c, c)).cwiseMax(0.0);
+            change += (column - X.col(c)).squaredNorm();
+            X.col(c) = column;
+        }
+        if (pass == 1)
+            first = change;
+        else if (!(change > kInnerEps * kInnerEps * first))
+            break;
+    }
+    return pass;
+}
+
+int inner_passes(Eigen::Index product_cost, Eigen::Index pass_cost) {
+    const double ratio = static_cast<double>(product_cost) / static_cast<double>(std::max<Eigen::Index>(1, pass_cost));
+    return static_cast<int>(std::clamp(1.0 + kInnerShare * ratio, 1.0, static_cast<double>(kMaxInnerPasses)));
+}
+
+void nmf_hals(const Eigen::MatrixXd& V, Eigen::MatrixXd& W, Eigen::MatrixXd& H, int iterations) {
+    Eigen::MatrixXd P, KK;
+    for (int it = 0; it < iterations; ++it) {
+        P.noalias() = V * H;
+        KK.noalias() = H.transpose() * H;
+        hals_block(W, P, KK, 1);
+        P.noalias() = V.transpose() * W;
+        KK.noalias() = W.transpose() * W;
+        hals_block(H, P, KK, 1);
+    }
+}
+
+void nndsvd(const Eigen::MatrixXd& V, int k, Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
+    const Eigen::Index m = V.rows(), n = V.cols();
+    if (k < 1) throw std::invalid_argument("cnmf: k must be at least 1");
+    const Eigen::MatrixXd M = V * V.transpose();
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(M);
+    W.setZero(m, k);
+    H.setZero(n, k);
+    for (int c = 0; c < std::min<Eigen::Index>(k, m); ++c) {
+        const Eigen::Index e = m - 1 - c;  // eigenvalues ascend
+        const double lambda = eig.eigenvalues()(e);
+        if (!(lambda > 0.0)) break;  // rank(V) < k: the remaining columns stay zero
+        const double sigma = std::sqrt(lambda);
+        const Eigen::VectorXd u = eig.eigenvectors().col(e);
+        const Eigen::VectorXd v = V.transpose() * u / sigma;
+        if (c == 0) {  // the leading pair can be taken non-negative (Perron-Frobenius)
+            W.col(0) = std::sqrt(sigma) * u.cwiseAbs();
+            H.col(0) = std::sqrt(sigma) * v.cwiseAbs();
+            continue;
+        }
+        const Eigen::VectorXd up = u.cwiseMax(0.0), un = (-u).cwiseMax(0.0);
+        const Eigen::VectorXd vp = v.cwiseMax(0.0), vn = (-v).cwiseMax(0.0);
+        const double mp = up.norm() * vp.norm(), mn = un.norm() * vn.norm();
+        const bool positive = mp >= mn;
+        const double mass = positive ? mp : mn;
+        if (!(mass > 0.0)) continue;
+        const double f = std::sqrt(sigma * mass);
+        W.col(c) = f * (positive ? up / up.norm() : un / un.norm());
+        H.col(c) = f * (positive ? vp / vp.norm() : vn / vn.norm());
+    }
+}
+
 void iterate(const Eigen::MatrixXd& V, Eigen::MatrixXd& G, Eigen::MatrixXd& H, int n) {
     Stepper stepper(V);
     stepper.reset(G, H);
     for (int i = 0; i < n; ++i) stepper.step(G, H);
 }
 
-void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, Eigen::MatrixXd& G,
-                Eigen::MatrixXd& H) {
+Eigen::MatrixXd cone_of(const Eigen::MatrixXd& V, const Eigen::MatrixXd& W) {
+    ConeProjection projection(V);
+    Eigen::MatrixXd G(V.cols(), W.cols());
+    Eigen::VectorXd t, g;
+    for (Eigen::Index c = 0; c < W.cols(); ++c) {
+        t = W.col(c);
+        g.setZero(V.cols());
+        projection.solve(t, g);
+        G.col(c) = g;
+    }
+    return G;
+}
+
+std::uint64_t start_seed(std::uint64_t seed, int index) {
+    if (index == 0) return seed;
+    plugin_kit::SplitMix64 mix(seed ^ (0xD1B54A32D192ED03ULL * static_cast<std::uint64_t>(index)));
+    return mix.next();
+}
+
+void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, Eigen::MatrixXd& G, Eigen::MatrixXd& H,
+                int index) {
     const Eigen::Index n = V.cols();
     if (k < 1 || k > n) throw std::invalid_argument("cnmf: k must be between 1 and the number of samples");
-    plugin_kit::SplitMix64 random(seed);
+    if (index < 0) throw std::invalid_argument("cnmf: a start's index must be >= 0");
+    plugin_kit::SplitMix64 random(start_seed(seed, index));
     G.resize(n, k);
     H.resize(n, k);
+    Eigen::MatrixXd P;  // the samples' mutation profiles (columns of V scaled to sum 1)
+    auto profiles = [&] {
+        P = V;
+        for (Eigen::Index j = 0; j < n; ++j) {
+            const double s = P.col(j).sum();
+            if (s > 0) P.col(j) /= s;
+        }
+    };
+    if (init == Init::nmf) {
+        Eigen::MatrixXd W;
+        if (index == 0) {
+            nndsvd(V, k, W, H);
+        } else if (index % 2 == 1) {
+            // k-means on the profiles; W = the profile of each cluster's medoid (the member nearest its centre),
+            // H = indicators + 0.2.
+            profiles();
+            const std::vector<int> assign = kmeans(P, k, random);
+            Eigen::MatrixXd centre = Eigen::MatrixXd::Zero(V.rows(), k);
+            Eigen::VectorXd size = Eigen::VectorXd::Zero(k);
+            for (Eigen::Index j = 0; j < n; ++j) {
+                centre.col(assign[static_cast<std::size_t>(j)]) += P.col(j);
+                size(assign[static_cast<std::size_t>(j)]) += 1;
+            }
+            W = Eigen::MatrixXd::Zero(V.rows(), k);
+            Eigen::VectorXd nearest = Eigen::VectorXd::Constant(k, std::numeric_limits<double>::infinity());
+            for (Eigen::Index j = 0; j < n; ++j) {
+                const int c = assign[static_cast<std::size_t>(j)];
+                const double d = (P.col(j) - centre.col(c) / std::max(1.0, size(c))).squaredNorm();
+                if (d < nearest(c)) {
+                    nearest(c) = d;
+                    W.col(c) = P.col(j);
+                }
+            }
+            H.setConstant(0.2);
+            for (Eigen::Index j = 0; j < n; ++j) H(j, assign[static_cast<std::size_t>(j)]) += 1.0;
+        } else {
+            W.resize(V.rows(), k);
+            const double scale = std::sqrt(V.mean() / k);
+            for (Eigen::Index i = 0; i < W.size(); ++i) W.data()[i] = scale * random.open01();
+            for (Eigen::Index i = 0; i < H.size(); ++i) H.data()[i] = scale * random.open01();
+        }
+        nmf_hals(V, W, H, kNmfStartIterations);
+        G = cone_of(V, W);
+        return;
+    }
     if (init == Init::random) {
         const double scale = std::sqrt(1.0 / (static_cast<double>(n) * k));
         for (Eigen::Index c = 0; c < k; ++c)
@@ -185,11 +569,7 @@ void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, 
             for (Eigen::Index j = 0; j < n; ++j) H(j, c) = scale * random.open01();
         return;
     }
-    Eigen::MatrixXd P = V;
-    for (Eigen::Index j = 0; j < n; ++j) {
-        const double s = P.col(j).sum();
-        if (s > 0) P.col(j) /= s;
-    }
+    profiles();
     const std::vector<int> assign = kmeans(P, k, random);
     Eigen::VectorXd size = Eigen::VectorXd::Zero(k);
     for (Eigen::Index j = 0; j < n; ++j) size(assign[static_cast<std::size_t>(j)]) += 1;
@@ -198,18 +578,85 @@ void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, 
     G = H * size.cwiseMax(1.0).cwiseInverse().asDiagonal();
 }
 
-Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::MatrixXd* G0, const Eigen::MatrixXd* H0,
-           const std::function<bool(int, double)>& progress) {
-    Result result;
-    if (G0 != nullptr && H0 != nullptr) {
-        result.G = G0->cwiseMax(kFloor);
-        result.H = H0->cwiseMax(kFloor);
-    } else {
-        initialise(V, options.k, options.init, options.seed, result.G, result.H);
+namespace {
+
+// The solver's iteration behind one interface: reset() at a start, step() one iteration, both returning the
+// objective; the factors live in G, H (step() updates them in place).
+class Iteration {
+public:
+    Iteration(const Eigen::MatrixXd& V, Solver solver) : solver_(solver), mu_(V), hals_(V) {}
+    double reset(const Eigen::MatrixXd& G, const Eigen::MatrixXd& H) {
+        return solver_ == Solver::mu ? mu_.reset(G, H) : hals_.reset(G, H);
     }
-    Stepper stepper(V);
-    plugin_kit::iterate(result, stepper.reset(result.G, result.H), options.max_iter, options.tol, options.tol_window,
-                        progress, [&] { return stepper.step(result.G, result.H); });
+    double step(Eigen::MatrixXd& G, Eigen::MatrixXd& H) {
+        return solver_ == Solver::mu ? mu_.step(G, H) : hals_.step(G, H);
+    }
+
+private:
+    Solver solver_;
+    Stepper mu_;
+    HalsStepper hals_;
+};
+
+// A start made ready for the solver: the multiplicative updates cannot move an entry away from zero, so it
+// gets kFloor; the block coordinate descent wants sparse G (its projections are warm-started from G's support),
+// so a start with more than rank-many entries in a column of G is mapped to cone_of(V, V G).
+void prepare(const Eigen::MatrixXd& V, Solver solver, Eigen::MatrixXd& G, Eigen::MatrixXd& H) {
+    if (solver == Solver::mu) {
+        G = G.cwiseMax(kFloor);
+        H = H.cwiseMax(kFloor);
+        return;
+    }
+    H = H.cwiseMax(0.0);
+    G = G.cwiseMax(0.0);
+    bool dense = false;
+    for (Eigen::Index c = 0; c < G.cols(); ++c) dense = dense || (G.col(c).array() > 0.0).count() > V.rows();
+    if (dense) G = cone_of(V, V * G);
+}
+
+}  // namespace
+
+Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::MatrixXd* W0, const Eigen::MatrixXd* H0,
+           const std::function<bool(int, double)>& progress) {
+    if (options.starts < 1) throw std::invalid_argument("cnmf: starts must be at least 1");
+    Result result;
+    Iteration iteration(V, options.solver);
+    if (W0 != nullptr && H0 != nullptr) {
+        result.G = options.solver == Solver::mu ? g_from_signatures(V, *W0) : cone_of(V, *W0);
+        result.H = *H0;
+        prepare(V, options.solver, result.G, result.H);
+    } else if (options.starts == 1) {
+        initialise(V, options.k, options.init, options.seed, result.G, result.H);
+        prepare(V, options.solver, result.G, result.H);
+    } else {
+        // Screening: every start runs until it stalls; the lowest objective goes on.
+        const int limit = kScreenMaxIter;
+        double best = std::numeric_limits<double>::infinity();
+        Eigen::MatrixXd G, H;
+        for (int index = 0; index < options.starts; ++index) {
+            initialise(V, options.k, options.init, options.seed, G, H, index);
+            prepare(V, options.solver, G, H);
+            plugin_kit::StopRule stall(kScreenTol, kScreenWindow);
+            double f = iteration.reset(G, H);
+            stall.converged(f);
+            for (int it = 1; it <= limit && std::isfinite(f); ++it) {
+                f = iteration.step(G, H);
+                if (stall.converged(f)) break;
+            }
+            result.screened.push_back(f);
+            if (f < best || index == 0) {
+                if (f < best) best = f;
+                result.chosen = index;
+                result.G = G;
+                result.H = H;
+            }
+        }
+    }
+    plugin_kit::iterate(result, iteration.reset(result.G, result.H), options.max_iter, options.tol, options.tol_window,
+                        progress, [&] { return iteration.step(result.G, result.H); });
+    if (!result.screened.empty() && result.status == Status::ok)
+        result.message = "start " + std::to_string(result.chosen + 1) + " of " + std::to_string(options.starts) +
+                         " went on; " + result.message;
     return result;
 }
 
