@@ -16,14 +16,18 @@ const sigstream_param_spec kParams[] = {
     {sizeof(sigstream_param_spec), "loss", "mse",
      "mse (mean squared error, the paper) or poisson (generalised KL divergence, floor 1e-10*mean(V)); accepted: "
      "mse|poisson"},
-    {sizeof(sigstream_param_spec), "init", "scaled",
-     "scaled (uniform [0,1) weights times the least-squares scale of the data) or uniform ([0,1), the paper); "
-     "accepted: scaled|uniform"},
+    {sizeof(sigstream_param_spec), "init", "cnmf",
+     "start when the host gives none: cnmf (the convex NMF fit of the cnmf backend's defaults, the same model, with "
+     "`starts` starts), scaled (uniform [0,1) weights times the least-squares scale of the data) or uniform ([0,1), "
+     "the paper); accepted: cnmf|scaled|uniform"},
+    {sizeof(sigstream_param_spec), "starts", "8",
+     "init=cnmf: the starts of that convex NMF fit (the best goes on): a whole number from 1 to 1000"},
     {sizeof(sigstream_param_spec), "lr", "auto",
      "Adam step size: a positive number, or auto (0.2 x RMS of the starting weights; 1e-4 with init=uniform)"},
-    {sizeof(sigstream_param_spec), "schedule", "plateau",
-     "step size: plateau (halved whenever `patience` steps bring no new best loss) or constant (the paper); "
-     "accepted: plateau|constant"},
+    {sizeof(sigstream_param_spec), "schedule", "auto",
+     "step size: backtrack (a step that does not lower the loss is undone and the step size halved), plateau "
+     "(halved whenever `patience` steps bring no new best loss), constant (the paper), or auto (backtrack with "
+     "init=cnmf, plateau otherwise); accepted: auto|backtrack|plateau|constant"},
     {sizeof(sigstream_param_spec), "beta1", "0.9", "Adam first-moment decay, in [0, 1)"},
     {sizeof(sigstream_param_spec), "beta2", "0.999", "Adam second-moment decay, in [0, 1)"},
     {sizeof(sigstream_param_spec), "eps", "1e-8", "Adam denominator epsilon, a positive number"},
@@ -34,8 +38,13 @@ const sigstream_param_spec kParams[] = {
 
 constexpr plugin_kit::Choice<Constraint> kConstraints[] = {{"abs", Constraint::abs}, {"project", Constraint::project}};
 constexpr plugin_kit::Choice<LossKind> kLosses[] = {{"mse", LossKind::mse}, {"poisson", LossKind::poisson}};
-constexpr plugin_kit::Choice<Init> kInits[] = {{"scaled", Init::scaled}, {"uniform", Init::uniform}};
-constexpr plugin_kit::Choice<bool> kSchedules[] = {{"constant", false}, {"plateau", true}};  // Options::plateau
+constexpr plugin_kit::Choice<Init> kInits[] = {
+    {"cnmf", Init::cnmf}, {"scaled", Init::scaled}, {"uniform", Init::uniform}};
+// schedule=auto is Options::schedule_auto (no Schedule of its own).
+constexpr plugin_kit::Choice<int> kSchedules[] = {{"auto", -1},
+                                                  {"backtrack", static_cast<int>(Schedule::backtrack)},
+                                                  {"plateau", static_cast<int>(Schedule::plateau)},
+                                                  {"constant", static_cast<int>(Schedule::constant)}};
 
 void apply_param(Options& options, std::string_view key, std::string_view value) {
     if (key == "constraint") {
@@ -45,7 +54,15 @@ void apply_param(Options& options, std::string_view key, std::string_view value)
     } else if (key == "init") {
         plugin_kit::choose(key, value, kInits, options.init);
     } else if (key == "schedule") {
-        plugin_kit::choose(key, value, kSchedules, options.plateau);
+        int chosen = -1;
+        plugin_kit::choose(key, value, kSchedules, chosen);
+        options.schedule_auto = chosen < 0;
+        if (chosen >= 0) options.schedule = static_cast<Schedule>(chosen);
+    } else if (key == "starts") {
+        options.starts =
+            static_cast<int>(plugin_kit::number_param(key, value, "a whole number from 1 to 1000", [](double x) {
+                return x >= 1 && x <= 1000 && x == std::floor(x);
+            }));
     } else if (key == "lr") {
         options.lr = value == "auto" ? 0.0
                                      : plugin_kit::number_param(key, value, "auto or a positive number",
@@ -98,7 +115,10 @@ int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result
 }
 
 const sigstream_backend kBackend = plugin_kit::description(
-    "aenmf", "1.0.0", "AE-NMF: shallow non-negative linear autoencoder V f(E) f(D) (convex NMF), full-batch Adam",
+    "aenmf", "1.1.0",
+    "AE-NMF: shallow non-negative linear autoencoder V f(E) f(D) (convex NMF), full-batch Adam from the convex NMF "
+    "fit of the cnmf backend (init=cnmf, steps that do not lower the loss undone); init=scaled schedule=plateau: "
+    "version 1.0's defaults",
     "mean squared error ||V - V f(E) f(D)||_F^2/(rows*cols) (loss=mse); generalised KL divergence "
     "sum(mu - V + V log(V/mu)), mu = V f(E) f(D) + 1e-10*mean(V) (loss=poisson)",
     kParams, fit_entry);

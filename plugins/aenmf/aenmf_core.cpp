@@ -1,6 +1,7 @@
 #include "aenmf_core.h"
 
 #include "aenmf_kernels.h"
+#include "cnmf_core.h"
 
 #include <algorithm>
 #include <cmath>
@@ -309,6 +310,31 @@ void start_from_factors(const MatrixRef& V, const MatrixRef& W0, const MatrixRef
     }
 }
 
+void start_from_cnmf(const MatrixRef& V, const Options& options, Eigen::MatrixXd& E, Eigen::MatrixXd& D,
+                     std::string& message) {
+    cnmf::Options c;
+    c.k = options.k;
+    c.seed = options.seed;
+    c.starts = options.starts;
+    c.max_iter = kCnmfStartMaxIter;
+    c.tol = kCnmfStartTol;
+    c.tol_window = kCnmfStartWindow;
+    const Eigen::MatrixXd data = V;
+    const cnmf::Result fitted = cnmf::fit(data, c, nullptr, nullptr, {});
+    if (fitted.status != cnmf::Status::ok || !fitted.G.allFinite() || !fitted.H.allFinite())
+        throw plugin_kit::Numerical("the convex NMF start failed: " + fitted.message);
+    E = fitted.G;
+    D = fitted.H.transpose();
+    const double norm_e = E.norm(), norm_d = D.norm();
+    if (norm_e > 0.0 && norm_d > 0.0) {
+        const double scale = std::sqrt(norm_d / norm_e);
+        E *= scale;
+        D /= scale;
+    }
+    message = "start: convex NMF, " + std::to_string(fitted.iterations) + " iterations after screening " +
+              std::to_string(options.starts) + " starts";
+}
+
 // ---------------------------------------------------------------- fit
 
 Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0, const Eigen::MatrixXd* D0,
@@ -322,6 +348,7 @@ Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0
     Result result;
     Eigen::MatrixXd Theta(n, 2 * k);
     const bool started = E0 != nullptr && D0 != nullptr;
+    const bool from_cnmf = !started && options.init == Init::cnmf;
     if (started) {
         if (E0->rows() != n || E0->cols() != k || D0->rows() != k || D0->cols() != n)
             throw std::invalid_argument("aenmf: the start must be E cols x K and D K x cols");
@@ -329,16 +356,25 @@ Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0
         Theta.rightCols(k) = D0->transpose();
     } else {
         Eigen::MatrixXd E, D;
-        initialise(V, options, E, D);
+        if (from_cnmf) {
+            start_from_cnmf(V, options, E, D, result.start_message);
+        } else {
+            initialise(V, options, E, D);
+        }
         Theta.leftCols(k) = E;
         Theta.rightCols(k) = D.transpose();
     }
+    const Schedule schedule =
+        options.schedule_auto ? (from_cnmf ? Schedule::backtrack : Schedule::plateau) : options.schedule;
+    result.schedule = schedule;
     if (options.constraint == Constraint::project) Theta = Theta.cwiseMax(0.0);
 
     double lr = options.lr;
     if (!(lr > 0.0)) {
         if (!started && options.init == Init::uniform)
             lr = kPaperLr;
+        else if (from_cnmf)
+            lr = kCnmfLrFactor * Theta.norm() / std::sqrt(static_cast<double>(Theta.size()));
         else
             lr = kAutoLrFactor * Theta.norm() / std::sqrt(static_cast<double>(Theta.size()));
     }
@@ -350,11 +386,21 @@ Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0
                                     " kernels");
     Evaluator evaluator(V, static_cast<int>(k), options.constraint, options.loss, options.isa);
     Eigen::MatrixXd G(n, 2 * k);
+    // backtrack: the step's gradient goes to G_next and the weights before it are kept in Theta_prev.
+    Eigen::MatrixXd G_next, Theta_prev;
+    if (schedule == Schedule::backtrack) {
+        G_next.resize(n, 2 * k);
+        Theta_prev.resize(n, 2 * k);
+    }
     Eigen::MatrixXd M = Eigen::MatrixXd::Zero(n, 2 * k);
     Eigen::MatrixXd S2 = Eigen::MatrixXd::Zero(n, 2 * k);
     result.trace.reserve(static_cast<std::size_t>(options.max_iter) + 1);
 
-    auto finish = [&](int iterations) {
+    auto finish = [&](int iterations) {  // after the message is set
+        if (!result.start_message.empty()) result.message += "; " + result.start_message;
+        if (schedule == Schedule::backtrack)
+            result.message += "; " + std::to_string(result.rejected) + " of " + std::to_string(iterations) +
+                              " steps undone (step size halved each time)";
         result.iterations = iterations;
         result.final_lr = lr;
         result.E = Theta.leftCols(k);
@@ -388,9 +434,24 @@ Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0
         b2t *= b2;
         kernels::AdamStep adam{
             b1, b2, lr / (1.0 - b1t), 1.0 / std::sqrt(1.0 - b2t), eps, options.constraint == Constraint::project};
-        kernels::adam(options.isa, Theta.size(), adam, G.data(), M.data(), S2.data(), Theta.data());
-
-        value = evaluator.evaluate(Theta, G);
+        if (schedule == Schedule::backtrack) {
+            // A step that does not lower the loss (or makes it NaN) is undone and the step size halved; the moments
+            // keep the gradient (it is the gradient at the weights the next step starts from).
+            Theta_prev = Theta;
+            kernels::adam(options.isa, Theta.size(), adam, G.data(), M.data(), S2.data(), Theta.data());
+            const double next = evaluator.evaluate(Theta, G_next);
+            if (next < value) {
+                value = next;
+                G.swap(G_next);
+            } else {
+                Theta.swap(Theta_prev);
+                lr *= 0.5;
+                ++result.rejected;
+            }
+        } else {
+            kernels::adam(options.isa, Theta.size(), adam, G.data(), M.data(), S2.data(), Theta.data());
+            value = evaluator.evaluate(Theta, G);
+        }
         result.trace.push_back(value);
         if (!std::isfinite(value)) {
             result.status = Status::numerical;
@@ -409,7 +470,7 @@ Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0
         if (value < best) {
             best = value;
             since_best = 0;
-        } else if (++since_best >= patience && options.plateau) {
+        } else if (++since_best >= patience && schedule == Schedule::plateau) {
             lr *= 0.5;
             since_best = 0;
         }

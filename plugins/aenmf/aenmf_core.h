@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "aenmf_kernels.h"
+#include "cnmf_core.h"
 #include "plugin_kit.h"
 #include "sigstream_backend.h"
 
@@ -44,7 +45,11 @@ namespace sigstream::aenmf {
 
 enum class Constraint { abs, project };
 enum class LossKind { mse, poisson };
-enum class Init { scaled, uniform };
+enum class Init { cnmf, scaled, uniform };
+// The step-size schedule: plateau (halve after `patience` steps without a new best loss), constant, backtrack (a
+// step that does not lower the loss is undone and the step size halved, so the loss never rises), or automatic
+// (Options::schedule_auto: backtrack for init=cnmf, plateau otherwise).
+enum class Schedule { plateau, constant, backtrack };
 
 using MatrixRef = Eigen::Ref<const Eigen::MatrixXd>;
 
@@ -115,6 +120,7 @@ private:
 
 // Fit settings. lr <= 0 (or NaN) means "auto": kPaperLr = 1e-4 for init uniform without a given start
 // (the paper's setting), otherwise kAutoLrFactor * RMS of the starting weights [E | D^T] (see README.md).
+// init=cnmf starts from the convex NMF fit of plugins/cnmf (start_from_cnmf()).
 // k, max_iter, tol, tol_window and seed come from plugin_kit::Settings; the stop rule is the ABI's
 // (plugin_kit::StopRule): the best loss fell by a relative amount below tol over the host's tol_window steps;
 // tol == 0 runs exactly max_iter steps. Called directly (not through the ABI) it runs the host's defaults.
@@ -125,19 +131,23 @@ struct Options : plugin_kit::Settings {
     }
     Constraint constraint = Constraint::abs;
     LossKind loss = LossKind::mse;
-    Init init = Init::scaled;
+    Init init = Init::cnmf;
+    int starts = cnmf::kDefaultStarts;  // init=cnmf: the convex NMF fit's starts
     double lr = 0.0;
     double beta1 = 0.9;
     double beta2 = 0.999;
     double eps = 1e-8;
-    // The schedule (plateau = true): the step size is halved whenever `patience` steps in a row bring no new best
-    // loss; 0 = half the stop rule's window (tol_window).
+    // The schedule: with schedule_auto, backtrack for init=cnmf and plateau otherwise (a start from the host
+    // counts as not cnmf); else `schedule`. plateau halves the step size whenever `patience` steps in a row bring
+    // no new best loss; 0 = half the stop rule's window (tol_window).
     int patience = 0;
-    bool plateau = true;
+    bool schedule_auto = true;
+    Schedule schedule = Schedule::plateau;
     kernels::Isa isa = kernels::best_isa();  // not a backend parameter: for benchmarks and tests
 };
 
 inline constexpr double kAutoLrFactor = 0.2;
+inline constexpr double kCnmfLrFactor = 0.2;  // lr=auto for init=cnmf: this times the RMS of the start
 inline constexpr double kPaperLr = 1e-4;
 
 using Status = plugin_kit::Status;
@@ -148,8 +158,11 @@ struct Result : plugin_kit::FitRecord {
     Eigen::MatrixXd E;  // cols x K
     Eigen::MatrixXd D;  // K x cols
     bool converged = false;
-    double lr = 0.0;        // the starting step size
-    double final_lr = 0.0;  // the step size at the end (smaller after plateau halvings)
+    double lr = 0.0;                        // the starting step size
+    double final_lr = 0.0;                  // the step size at the end (smaller after plateau or backtrack halvings)
+    Schedule schedule = Schedule::plateau;  // the schedule used
+    int rejected = 0;                       // backtrack: the steps undone
+    std::string start_message;              // init=cnmf: how the start was found
 };
 
 // Deterministic starting weights for a seed (xoshiro256** seeded by splitmix64; uniform draws are the top
@@ -168,9 +181,20 @@ void initialise(const MatrixRef& V, const Options& options, Eigen::MatrixXd& E, 
 void start_from_factors(const MatrixRef& V, const MatrixRef& W0, const MatrixRef& H0, Eigen::MatrixXd& E,
                         Eigen::MatrixXd& D);
 
-// Full-batch Adam from (E0, D0) if both non-null, else from initialise(). progress (may be empty) is
-// called after every step with (iteration, loss); returning true stops the fit (Status::stopped, current
-// weights returned).
+// The convex NMF start (init=cnmf): plugins/cnmf's default fit (cnmf::fit with options.starts starts, seeded by
+// options.seed; at most kCnmfStartMaxIter iterations, stopping when the objective falls by less than a relative
+// kCnmfStartTol over kCnmfStartWindow iterations), mapped to E = c G, D = H^T / c (same model: V f(E) f(D) =
+// V G H^T for E, D >= 0) with c balancing the norms of E and D. `message` says which start went on and its loss.
+// Throws plugin_kit::Numerical when that fit fails numerically.
+inline constexpr int kCnmfStartMaxIter = 2000;
+inline constexpr double kCnmfStartTol = 1e-7;
+inline constexpr int kCnmfStartWindow = 10;
+void start_from_cnmf(const MatrixRef& V, const Options& options, Eigen::MatrixXd& E, Eigen::MatrixXd& D,
+                     std::string& message);
+
+// Full-batch Adam from (E0, D0) if both non-null, else from start_from_cnmf() (init=cnmf) or initialise(). progress
+// (may be empty) is called after every step with (iteration, loss); returning true stops the fit (Status::stopped,
+// current weights returned).
 Result fit(const MatrixRef& V, const Options& options, const Eigen::MatrixXd* E0, const Eigen::MatrixXd* D0,
            const std::function<bool(int, double)>& progress);
 

@@ -434,6 +434,7 @@ TEST(AenmfKernels, FitsAreIdenticalWithEveryIsa) {
             o.max_iter = 300;
             o.tol = 0.0;
             o.seed = 5;
+            o.init = Init::scaled;  // Adam's own steps (from the convex NMF start most are undone)
             o.isa = SIGSTREAM_ISA_GENERIC;
             const Result ref = fit(V, o, nullptr, nullptr, {});
             for (kernels::Isa isa : supported_isas()) {
@@ -463,8 +464,10 @@ TEST(AenmfFit, AdamDecreasesTheLossAndKeepsWeightsNonNegative) {
             o.loss = l;
             o.max_iter = 400;
             o.tol = 0.0;
+            o.init = Init::scaled;  // version 1.0's default start (schedule auto: plateau)
             const Result r = fit(V, o, nullptr, nullptr, {});
             ASSERT_EQ(r.status, Status::ok);
+            ASSERT_EQ(r.schedule, Schedule::plateau);
             ASSERT_EQ(r.trace.size(), 401u);
             EXPECT_LT(r.trace.back(), 0.8 * r.trace.front());
             // Mostly monotone: the best loss of the last 100 steps is below that of the first 100.
@@ -507,6 +510,44 @@ TEST(AenmfFit, ConvergesOverAWindowWhenTolIsPositive) {
     EXPECT_NE(std::string(f.result.message).find("converged"), std::string::npos);
 }
 
+// The defaults: the start is the convex NMF fit of plugins/cnmf (the same model, mapped to E = c G, D = H^T / c),
+// and with backtracking the loss never rises (a step that would raise it is undone and the step size halved).
+TEST(AenmfFit, DefaultStartsFromTheConvexNmfFitAndNeverRaisesTheLoss) {
+    TestRng rng(19);
+    const MatrixXd V = count_matrix(96, 80, rng, 30.0);
+    for (LossKind l : {LossKind::mse, LossKind::poisson}) {
+        SCOPED_TRACE(l == LossKind::mse ? "mse" : "poisson");
+        Options o;
+        o.k = 4;
+        o.seed = 3;
+        o.loss = l;
+        o.max_iter = 300;
+        o.tol = 0.0;
+        const Result r = fit(V, o, nullptr, nullptr, {});
+        ASSERT_EQ(r.status, Status::ok) << r.message;
+        EXPECT_EQ(r.schedule, Schedule::backtrack);
+        MatrixXd E, D;
+        std::string message;
+        start_from_cnmf(V, o, E, D, message);
+        EXPECT_LT(rel_diff(E.norm(), D.norm()), 1e-12);  // balanced
+        EXPECT_LT(rel_diff(r.trace[0], loss(V, E, D, Constraint::abs, l)), 1e-12);
+        // The same model: the MSE at the start is the convex NMF objective / (rows cols).
+        sigstream::cnmf::Options c;
+        c.k = 4;
+        c.seed = 3;
+        c.max_iter = kCnmfStartMaxIter;
+        c.tol = kCnmfStartTol;
+        c.tol_window = kCnmfStartWindow;
+        const sigstream::cnmf::Result cr = sigstream::cnmf::fit(V, c, nullptr, nullptr, {});
+        EXPECT_LT(rel_diff(loss(V, E, D, Constraint::abs, LossKind::mse), cr.trace.back() / V.size()), 1e-10);
+        for (std::size_t t = 1; t < r.trace.size(); ++t) ASSERT_LE(r.trace[t], r.trace[t - 1]) << t;
+        EXPECT_GE(r.rejected, 1);
+        EXPECT_LE(r.final_lr, r.lr);
+        // The weights returned are those of the last (= lowest) loss.
+        EXPECT_LT(rel_diff(loss(V, r.E, r.D, Constraint::abs, l), r.trace.back()), 1e-10);
+    }
+}
+
 TEST(AenmfFit, PlateauScheduleHalvesTheStepSize) {
     TestRng rng(18);
     const MatrixXd V = count_matrix(96, 60, rng, 20.0);
@@ -516,9 +557,11 @@ TEST(AenmfFit, PlateauScheduleHalvesTheStepSize) {
     o.tol = 0.0;
     o.patience = 50;
     o.lr = 0.05;  // large: Adam oscillates at a constant step size
-    o.plateau = false;
+    o.init = Init::scaled;
+    o.schedule_auto = false;
+    o.schedule = Schedule::constant;
     const Result constant = fit(V, o, nullptr, nullptr, {});
-    o.plateau = true;
+    o.schedule = Schedule::plateau;
     const Result plateau = fit(V, o, nullptr, nullptr, {});
     EXPECT_EQ(constant.final_lr, 0.05);
     EXPECT_LT(plateau.final_lr, 0.05 / 4);
@@ -571,6 +614,7 @@ TEST(AenmfInit, ScaledStartsOnTheDataScale) {
     const MatrixXd V = count_matrix(96, 300, rng, 50.0);
     Options o;
     o.k = 5;
+    o.init = Init::scaled;
     MatrixXd E, D, Eu, Du;
     initialise(V, o, E, D);
     o.init = Init::uniform;
@@ -639,15 +683,25 @@ TEST(AenmfAbi, SameSeedGivesBitwiseIdenticalResults) {
     TestRng rng(10);
     const MatrixXd V = count_matrix(96, 50, rng, 25.0);
     for (const char* loss_name : {"mse", "poisson"}) {
+        // The random start (init=scaled), where the seed decides the start and so the fit.
         AbiFit a(V, 3, 200, 0.0, 42), b(V, 3, 200, 0.0, 42), c(V, 3, 200, 0.0, 43);
         for (AbiFit* f : {&a, &b, &c}) {
             f->param("loss", loss_name);
+            f->param("init", "scaled");
             ASSERT_EQ(f->run(), SIGSTREAM_FIT_OK);
         }
         EXPECT_EQ(0, std::memcmp(a.W.data(), b.W.data(), a.W.size() * sizeof(double)));
         EXPECT_EQ(0, std::memcmp(a.H.data(), b.H.data(), a.H.size() * sizeof(double)));
         EXPECT_EQ(0, std::memcmp(a.trace.data(), b.trace.data(), a.trace.size() * sizeof(double)));
         EXPECT_NE(0, std::memcmp(a.W.data(), c.W.data(), a.W.size() * sizeof(double)));
+        // The defaults (the convex NMF start, whose random starts the seed draws) are deterministic too.
+        AbiFit d(V, 3, 200, 0.0, 42), e(V, 3, 200, 0.0, 42);
+        for (AbiFit* f : {&d, &e}) {
+            f->param("loss", loss_name);
+            ASSERT_EQ(f->run(), SIGSTREAM_FIT_OK);
+        }
+        EXPECT_EQ(0, std::memcmp(d.W.data(), e.W.data(), d.W.size() * sizeof(double)));
+        EXPECT_EQ(0, std::memcmp(d.trace.data(), e.trace.data(), d.trace.size() * sizeof(double)));
     }
 }
 
@@ -709,9 +763,10 @@ TEST(AenmfAbi, BadParametersAreRejectedByName) {
     TestRng rng(14);
     const MatrixXd V = count_matrix(96, 20, rng, 10.0);
     const std::vector<std::pair<std::string, std::string>> bad = {
-        {"loss", "l2"},      {"constraint", "relu"}, {"init", "kmeans"},     {"lr", "-1"},  {"lr", "fast"},
-        {"lr", "nan"},       {"beta1", "1"},         {"beta2", "-0.1"},      {"eps", "0"},  {"patience", "0"},
-        {"patience", "2.5"}, {"lr", "1e-3x"},        {"schedule", "cosine"}, {"bogus", "1"}};
+        {"loss", "l2"},         {"constraint", "relu"}, {"init", "kmeans"},  {"lr", "-1"},
+        {"lr", "fast"},         {"lr", "nan"},          {"beta1", "1"},      {"beta2", "-0.1"},
+        {"eps", "0"},           {"patience", "0"},      {"patience", "2.5"}, {"lr", "1e-3x"},
+        {"schedule", "cosine"}, {"bogus", "1"},         {"starts", "0"},     {"starts", "1.5"}};
     for (const auto& [key, value] : bad) {
         AbiFit f(V, 2, 10, 0.0, 1);
         f.param(key, value);
@@ -728,6 +783,10 @@ TEST(AenmfAbi, BadParametersAreRejectedByName) {
     for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{{"loss", "poisson"},
                                                                                      {"constraint", "project"},
                                                                                      {"init", "uniform"},
+                                                                                     {"init", "cnmf"},
+                                                                                     {"starts", "2"},
+                                                                                     {"schedule", "backtrack"},
+                                                                                     {"schedule", "auto"},
                                                                                      {"lr", "auto"},
                                                                                      {"lr", "0.001"},
                                                                                      {"beta1", "0"},
@@ -743,8 +802,15 @@ TEST(AenmfAbi, DivergenceIsANumericalFailure) {
     TestRng rng(15);
     AbiFit f(count_matrix(96, 20, rng, 10.0), 2, 50, 0.0, 1);
     f.param("lr", "1e200");
+    f.param("schedule", "plateau");
     EXPECT_EQ(f.run(), SIGSTREAM_FIT_NUMERICAL);
     EXPECT_NE(std::string(f.result.message).find("lr"), std::string::npos) << f.result.message;
+    // With backtracking (the default schedule from the convex NMF start) such steps are undone instead.
+    AbiFit b(count_matrix(96, 20, rng, 10.0), 2, 50, 0.0, 1);
+    b.param("lr", "1e200");
+    ASSERT_EQ(b.run(), SIGSTREAM_FIT_OK) << b.result.message;
+    for (int i = 1; i <= 50; ++i) EXPECT_EQ(b.trace[i], b.trace[0]) << i;
+    EXPECT_NE(std::string(b.result.message).find("50 of 50 steps undone"), std::string::npos) << b.result.message;
 }
 
 TEST(AenmfAbi, MalformedRequestsFailCleanly) {
@@ -764,18 +830,20 @@ TEST(AenmfAbi, MalformedRequestsFailCleanly) {
 
 TEST(AenmfRecovery, PlantedSignaturesAreRecovered) {
     const Planted p = planted();
-    // The defaults (abs, MSE, scaled start, auto step size, plateau schedule) for several seeds, and the
-    // projection. The required cosine is 0.99; this achieves > 0.9999 (printed).
-    const std::vector<std::pair<const char*, std::uint64_t>> runs = {
-        {"abs", 1}, {"abs", 2}, {"abs", 3}, {"project", 1}};
-    for (const auto& [constraint, seed] : runs) {
+    // The defaults (abs, MSE, the convex NMF start, backtracking) for several seeds, the projection, and version
+    // 1.0's defaults (init=scaled: random start, plateau schedule). The required cosine is 0.99; this achieves
+    // > 0.9999 (printed).
+    const std::vector<std::tuple<const char*, const char*, std::uint64_t>> runs = {
+        {"abs", "cnmf", 1}, {"abs", "cnmf", 2}, {"abs", "cnmf", 3}, {"project", "cnmf", 1}, {"abs", "scaled", 1}};
+    for (const auto& [constraint, init, seed] : runs) {
         AbiFit f(p.V, 3, 5000, 1e-10, seed);
         f.param("constraint", constraint);
+        f.param("init", init);
         ASSERT_EQ(f.run(), SIGSTREAM_FIT_OK) << f.result.message;
         const double cosine = min_matched_cosine(f.Wm(), p.W);
         const double rel_err = (p.V - f.Wm() * f.Hm()).norm() / p.V.norm();
-        std::printf("[ planted ] %s seed %d: %d steps, min matched cosine %.6f, relative error %.2e\n", constraint,
-                    static_cast<int>(seed), f.result.iterations, cosine, rel_err);
+        std::printf("[ planted ] %s init=%s seed %d: %d steps, min matched cosine %.6f, relative error %.2e\n",
+                    constraint, init, static_cast<int>(seed), f.result.iterations, cosine, rel_err);
         EXPECT_GE(cosine, 0.999);
         EXPECT_LT(rel_err, 0.01);
         // The exposures match too (signatures normalised to sum 1, the scale moved into the exposures).
@@ -817,7 +885,8 @@ TEST(AenmfPlugin, LoadsWithDlopenAndFits) {
         keys.push_back(spec->key);
         EXPECT_NE(std::string(spec->description), "");
     }
-    for (const char* key : {"constraint", "loss", "init", "lr", "schedule", "beta1", "beta2", "eps", "patience"})
+    for (const char* key :
+         {"constraint", "loss", "init", "starts", "lr", "schedule", "beta1", "beta2", "eps", "patience"})
         EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
     // Internal symbols stay hidden.
     EXPECT_EQ(dlsym(plugin.handle, "_ZN9sigstream5aenmf7backendEv"), nullptr);
