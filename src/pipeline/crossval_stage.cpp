@@ -159,8 +159,9 @@ const Schema<CrossvalSettings>& CrossvalStage::schema() const {
             .add(
                 {"preset", "NAME",
                  "paper: the study's choices, each unless given explicitly: nmf.objective=frobenius, nmf.solver=mu, "
-                 "aenmf.loss=mse, aenmf.constraint=abs, aenmf.init=uniform, aenmf.schedule=constant, --tol 1e-10, "
-                 "--max-iter 100000, --splits 30, --test-fraction 0.2 (one start per split, as always); none: the "
+                 "cnmf.solver=mu, cnmf.init=kmeans, cnmf.starts=1, aenmf.loss=mse, aenmf.constraint=abs, "
+                 "aenmf.init=uniform, aenmf.schedule=constant, --tol 1e-10, "
+                 "--max-iter 100000, --splits 30, --test-fraction 0.2 (one fit per split); none: the "
                  "backends' defaults"},
                 [](S& x, const SettingValue& v) {
                     try {

@@ -287,8 +287,9 @@ TEST(Presets, PaperIsTheStudysSettings) {
     EXPECT_EQ(*p->max_iter, 100000);
     ASSERT_TRUE(p->tol.has_value());
     EXPECT_EQ(*p->tol, 1e-10);
-    ASSERT_EQ(p->params.size(), 2u);
+    ASSERT_EQ(p->params.size(), 3u);
     EXPECT_EQ(p->params.at("nmf"), (BackendParams{{"objective", "frobenius"}, {"solver", "mu"}}));
+    EXPECT_EQ(p->params.at("cnmf"), (BackendParams{{"solver", "mu"}, {"init", "kmeans"}, {"starts", "1"}}));
     EXPECT_EQ(p->params.at("aenmf"),
               (BackendParams{{"loss", "mse"}, {"constraint", "abs"}, {"init", "uniform"}, {"schedule", "constant"}}));
 }
