@@ -12,12 +12,12 @@ namespace {
 const sigstream_param_spec kParams[] = {
     {sizeof(sigstream_param_spec), "solver", "hals",
      "hals (block coordinate descent: each signature the exact projection of its update onto the cone of the "
-     "samples, each exposure row exact; hundreds of iterations) or mu (Ding et al.'s multiplicative updates, "
-     "the solver of version 1.0; 10^4-10^5 iterations); accepted: hals|mu"},
+     "samples, each exposure column exact; tens to hundreds of iterations) or mu (Ding et al.'s multiplicative "
+     "updates, the solver of version 1.0; 10^4-10^5 iterations); accepted: hals|mu"},
     {sizeof(sigstream_param_spec), "init", "nmf",
-     "start when the host gives none: nmf (an NMF fit from NNDSVD, then from random starts, its signatures "
-     "projected onto the cone of the samples), kmeans (Ding et al.: k-means on the sample profiles, indicators + "
-     "0.2) or random (uniform); accepted: nmf|kmeans|random"},
+     "start when the host gives none: nmf (an NMF fit from NNDSVD, k-means medoids or uniform random factors, its "
+     "signatures projected onto the cone of the samples), kmeans (Ding et al.: k-means on the sample profiles, "
+     "indicators + 0.2) or random (uniform); accepted: nmf|kmeans|random"},
     {sizeof(sigstream_param_spec), "starts", "8",
      "starts tried when the host gives none (each run until it stalls; the lowest objective goes on): a whole "
      "number from 1 to 1000; 1 = the single start of version 1.0"},
