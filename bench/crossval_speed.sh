@@ -64,16 +64,8 @@ PYTHON=/usr/bin/python3
 [[ -x $SIGSTREAM ]] || die "$SIGSTREAM not found or not executable (build it: cmake --build build, or set SIGSTREAM)"
 WORK=$(realpath -m "$WORK")
 case "$WORK" in "$REPO"|"$REPO"/*) die "--work must be outside the repository" ;; esac
-if [[ -z $ISA ]]; then
-    if SIGSTREAM_ISA=v3 "$SIGSTREAM" backends >/dev/null 2>&1; then ISA=v3; else ISA=cpu; fi
-fi
-case "$ISA" in
-    cpu) unset SIGSTREAM_ISA ;;
-    generic|v2|v3|v4) export SIGSTREAM_ISA=$ISA
-        "$SIGSTREAM" backends >/dev/null 2>&1 || die "this CPU does not run level $ISA (sigstream backends refuses it)" ;;
-    *) usage "--isa: expected generic, v2, v3, v4 or cpu, got '$ISA'" ;;
-esac
-LEVEL=$("$SIGSTREAM" backends 2>/dev/null | sed -n 's/^Kernels: \([a-z0-9]*\).*/\1/p' | head -n 1)
+source "$REPO/bench/lib.sh"
+use_isa "$ISA"
 AT_TARGET=0
 [[ $SPLITS == 30 && $K == 5 && $BACKENDS == nmf,cnmf,aenmf && $THREADS == 2 && $LEVEL == v3 ]] && AT_TARGET=1
 
@@ -90,7 +82,6 @@ if [[ ! -f $COHORT/counts.tsv ]]; then
     $PYTHON bench/speed/make_cohorts.py --out "$WORK/speed" --cohorts n500 >/dev/null
 fi
 
-source "$REPO/bench/lib.sh"
 wait_for_idle
 rm -rf "$RUN" "$RUN.time"
 log "SIGSTREAM_ISA=${SIGSTREAM_ISA:-} ${CMD[*]}"
@@ -100,11 +91,7 @@ set +e
 status=$?
 set -e
 BUSY2=$(busy_cores)
-read -r wall cpu rss < <(awk -F': ' '
-    /Elapsed \(wall clock\)/ { n = split($NF, t, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + t[i] }
-    /User time \(seconds\)/ { u = $NF } /System time \(seconds\)/ { s = $NF }
-    /Maximum resident set size/ { m = $NF }
-    END { printf "%.2f %.2f %d\n", w, u + s, m }' "$RUN.time")
+read -r wall cpu rss < <(time_fields "$RUN.time")
 if ((status)); then
     log "crossval failed (exit status $status; last lines of $RUN.log):"
     tail -n 3 "$RUN.log" >&2
@@ -118,15 +105,14 @@ else
 fi
 log "${wall} s wall, ${cpu} s CPU, peak RSS $((rss / 1024)) MiB: $verdict"
 
-CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-CPU_FM=$(awk -F': ' '/^cpu family/ { f = $2 } /^model[[:space:]]*:/ { m = $2 } END { printf "family %s model %s", f, m }' /proc/cpuinfo)
+CPU_MODEL=$(cpu_model)
 VERSION=$("$SIGSTREAM" --version 2>&1 | head -n 1)
 COMMIT=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
 mkdir -p "$(dirname "$OUT_MD")"
 {
     echo "## \`sigstream crossval --preset paper\` speed"
     echo
-    echo "$(date +%F), $VERSION (binary \`$SIGSTREAM\`, repo at $COMMIT); $(nproc) cores, $CPU_MODEL ($CPU_FM);" \
+    echo "$(date +%F), $VERSION (binary \`$SIGSTREAM\`, repo at $COMMIT); $(nproc) cores, $CPU_MODEL;" \
          "kernels at level **$LEVEL**${SIGSTREAM_ISA:+ (forced: SIGSTREAM_ISA=$SIGSTREAM_ISA)}. Cohort: 96 × 500" \
          "(\`bench/speed/make_cohorts.py\` n500). One run under \`/usr/bin/time -v\`; CPU = user + system." \
          "Other processes kept $BUSY1 cores busy just before and $BUSY2 just after (load average $LOAD1 before)."

@@ -103,17 +103,8 @@ $PYTHON -c 'import numpy' 2>/dev/null || die "numpy missing for $PYTHON (apt-get
 WORK=$(realpath -m "$WORK")
 case "$WORK" in "$REPO"|"$REPO"/*) die "--work must be outside the repository" ;; esac
 [[ -x $SIGSTREAM ]] || die "$SIGSTREAM not found or not executable (build it: cmake --build build, or set SIGSTREAM)"
-# The level: v3 unless the CPU lacks it (then its own); `sigstream backends` refuses a level beyond the CPU.
-if [[ -z $ISA ]]; then
-    if SIGSTREAM_ISA=v3 "$SIGSTREAM" backends >/dev/null 2>&1; then ISA=v3; else ISA=cpu; fi
-fi
-case "$ISA" in
-    cpu) unset SIGSTREAM_ISA ;;
-    generic|v2|v3|v4) export SIGSTREAM_ISA=$ISA
-        "$SIGSTREAM" backends >/dev/null 2>&1 || die "this CPU does not run level $ISA (sigstream backends refuses it)" ;;
-    *) usage "--isa: expected generic, v2, v3, v4 or cpu, got '$ISA'" ;;
-esac
-LEVEL=$("$SIGSTREAM" backends 2>/dev/null | sed -n 's/^Kernels: \([a-z0-9]*\).*/\1/p' | head -n 1)
+source "$REPO/bench/lib.sh"
+use_isa "$ISA"
 # Only the targets' settings are judged.
 AT_TARGET=0
 [[ -z $REPLICATES && -z $K_RANGE && $THREADS == 2 && $LEVEL == v3 && -z ${EXTRACT_ARGS// /} ]] && AT_TARGET=1
@@ -152,7 +143,6 @@ if ((DRY_RUN)); then
 fi
 
 # ------------------------------------------------------------------ runs
-source "$REPO/bench/lib.sh"
 wait_for_idle
 mkdir -p "$WORK/speed/extract"
 ROWS=()
@@ -174,12 +164,7 @@ for c in "${COHORT_LIST[@]}"; do
         /usr/bin/time -v -o "$run.time" "${CMD[@]}" 2> "$run.log"
         status=$?
         set -e
-        # /usr/bin/time -v: "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34", user/system seconds, max RSS KiB
-        read -r wall cpu rss < <(awk -F': ' '
-            /Elapsed \(wall clock\)/ { n = split($NF, t, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + t[i] }
-            /User time \(seconds\)/ { u = $NF } /System time \(seconds\)/ { s = $NF }
-            /Maximum resident set size/ { m = $NF }
-            END { printf "%.2f %.2f %d\n", w, u + s, m }' "$run.time")
+        read -r wall cpu rss < <(time_fields "$run.time")
         if ((status)); then
             log "$b: extract failed (exit status $status; last lines of $run.log):"
             tail -n 3 "$run.log" >&2
@@ -209,8 +194,7 @@ done
 BUSY2=$(busy_cores)
 
 # ------------------------------------------------------------------ report
-CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-CPU_FM=$(awk -F': ' '/^cpu family/ { f = $2 } /^model[[:space:]]*:/ { m = $2 } END { printf "family %s model %s", f, m }' /proc/cpuinfo)
+CPU_MODEL=$(cpu_model)
 MEM=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 VERSION=$("$SIGSTREAM" --version 2>&1 | head -n 1)
 COMMIT=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
@@ -220,7 +204,7 @@ mkdir -p "$(dirname "$OUT_MD")"
 {
     echo "## \`sigstream extract\` speed with its defaults, stage by stage"
     echo
-    echo "$(date +%F), $VERSION (binary \`$SIGSTREAM\`, repo at $COMMIT); $(nproc) cores, $CPU_MODEL ($CPU_FM)," \
+    echo "$(date +%F), $VERSION (binary \`$SIGSTREAM\`, repo at $COMMIT); $(nproc) cores, $CPU_MODEL," \
          "$MEM RAM; kernels at level **$LEVEL**${SIGSTREAM_ISA:+ (forced: SIGSTREAM_ISA=$SIGSTREAM_ISA)}." \
          "K range $KR, replicates $RP, --threads $THREADS${EXTRACT_ARGS:+, $EXTRACT_ARGS}." \
          "Cohorts: 96 × 1000 = accuracy scenario 4 (\`bench/accuracy/make_scenarios.py\`: 8 COSMIC signatures," \
