@@ -37,9 +37,9 @@
 // Cost: the products run on nmf_kernels.h (register-blocked, built for every instruction-set level and chosen at
 // run time; every level gives the same bits); an MU iteration is four rows x cols x K products for kl (V / WH computed
 // for the objective after an iteration is reused by the next W update) and two for frobenius (plus K x K x cols ones),
-// a ccd iteration for kl 2 x kNewtonSteps x K divisions per entry of V. The objective is evaluated after every
-// iteration (the trace needs it); kl's is summed from the same V / WH, frobenius's from the products
-// (see Stepper::frobenius_after_h).
+// a ccd iteration for kl 2 x kNewtonSteps x K quotients per entry of V (one division per two: see
+// nmf_kernels.cpp). The objective is evaluated after every iteration (the trace needs it); kl's is summed from the
+// same V / WH, frobenius's from the products (see Stepper::frobenius_after_h).
 #ifndef SIGSTREAM_PLUGINS_NMF_CORE_H
 #define SIGSTREAM_PLUGINS_NMF_CORE_H
 

@@ -189,6 +189,32 @@ SIGSTREAM_SIMD_INLINE double mu_update_t_impl(double* Ht, const double* P, const
     return cv.total() + c;
 }
 
+// ccd_kl_lanes's steps at one t: u there (2 vectors at u), with the pending update u += d a_t (pa: the pending a,
+// or null) made, floored and stored.
+template <int W>
+SIGSTREAM_SIMD_INLINE void ccd_current(double* u, const double* pa, std::ptrdiff_t at, simd::vd<W> d0, simd::vd<W> d1,
+                                       simd::vd<W> ufloor, simd::vd<W>& u0, simd::vd<W>& u1) {
+    u0 = load<W>(u);
+    u1 = load<W>(u + W);
+    if (pa != nullptr) {
+        const double pt = pa[at];
+        u0 = simd::max<W>(u0 + d0 * pt, ufloor);
+        u1 = simd::max<W>(u1 + d1 * pt, ufloor);
+        store<W>(u, u0);
+        store<W>(u + W, u1);
+    }
+}
+// … and the sums p += x r, q += x r^2 with r = a_t / u_t (x: 2 vectors).
+template <int W>
+SIGSTREAM_SIMD_INLINE void ccd_add(const double* x, simd::vd<W> r0, simd::vd<W> r1, simd::vd<W>& p0, simd::vd<W>& p1,
+                                   simd::vd<W>& q0, simd::vd<W>& q1) {
+    const simd::vd<W> y0 = load<W>(x) * r0, y1 = load<W>(x + W) * r1;
+    p0 += y0;
+    p1 += y1;
+    q0 += y0 * r0;
+    q1 += y1 * r1;
+}
+
 template <int W>
 SIGSTREAM_SIMD_INLINE void ccd_kl_lanes_impl(const double* X, std::ptrdiff_t ld, int L, int T, const double* D,
                                              std::ptrdiff_t dk, std::ptrdiff_t dt, double* C, std::ptrdiff_t ldc,
@@ -213,22 +239,25 @@ SIGSTREAM_SIMD_INLINE void ccd_kl_lanes_impl(const double* X, std::ptrdiff_t ld,
             const double ds = dsum[k];
             for (int step = 0; step < steps; ++step) {
                 Vd p0 = {}, p1 = {}, q0 = {}, q1 = {};
-                for (int t = 0; t < T; ++t) {
-                    Vd u0 = load<W>(u + t * ld), u1 = load<W>(u + t * ld + W);
-                    if (pending_a != nullptr) {
-                        const double pt = pending_a[t * dt];
-                        u0 = simd::max<W>(u0 + pending0 * pt, ufloor);
-                        u1 = simd::max<W>(u1 + pending1 * pt, ufloor);
-                        store<W>(u + t * ld, u0);
-                        store<W>(u + t * ld + W, u1);
-                    }
+                // Two t at a time with one division (the divisions bound this loop): with i = 1 / (u_t u_t+1),
+                // a_t / u_t = (a_t u_t+1) i and a_t+1 / u_t+1 = (a_t+1 u_t) i. u >= floor^2 = 1e-32 and the
+                // products of counts stay far from overflow, so i is finite and within a few ulp of the quotients.
+                // Lane by lane in a fixed order: the same bits at every vector width.
+                int t = 0;
+                for (; t + 1 < T; t += 2) {
+                    Vd ua0, ua1, ub0, ub1;
+                    ccd_current<W>(u + t * ld, pending_a, t * dt, pending0, pending1, ufloor, ua0, ua1);
+                    ccd_current<W>(u + (t + 1) * ld, pending_a, (t + 1) * dt, pending0, pending1, ufloor, ub0, ub1);
+                    const Vd i0 = 1.0 / (ua0 * ub0), i1 = 1.0 / (ua1 * ub1);
+                    const double at = a[t * dt], bt = a[(t + 1) * dt];
+                    ccd_add<W>(x + t * ld, (at * ub0) * i0, (at * ub1) * i1, p0, p1, q0, q1);
+                    ccd_add<W>(x + (t + 1) * ld, (bt * ua0) * i0, (bt * ua1) * i1, p0, p1, q0, q1);
+                }
+                if (t < T) {
+                    Vd u0, u1;
+                    ccd_current<W>(u + t * ld, pending_a, t * dt, pending0, pending1, ufloor, u0, u1);
                     const double at = a[t * dt];
-                    const Vd r0 = at / u0, r1 = at / u1;
-                    const Vd y0 = load<W>(x + t * ld) * r0, y1 = load<W>(x + t * ld + W) * r1;
-                    p0 += y0;
-                    p1 += y1;
-                    q0 += y0 * r0;
-                    q1 += y1 * r1;
+                    ccd_add<W>(x + t * ld, at / u0, at / u1, p0, p1, q0, q1);
                 }
                 // The safeguarded Newton step (see nmf_core.cpp) on 2 W independent problems at once.
                 const Vd g0 = ds - p0, g1 = ds - p1;
