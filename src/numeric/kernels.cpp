@@ -2,6 +2,7 @@
 
 #include <cfloat>
 
+#include "abi/sigstream_gemm.h"
 #include "abi/sigstream_simd.h"
 #include "core/isa.h"
 
@@ -76,6 +77,8 @@ SIGSTREAM_SIMD_INLINE double kl_sum_impl(const double* V, const double* X, doubl
 struct Table {
     void (*ratio)(const double*, const double*, double*, std::ptrdiff_t);
     double (*kl_sum)(const double*, const double*, double*, std::ptrdiff_t);
+    void (*gemm)(const double*, std::ptrdiff_t, int, const double*, std::ptrdiff_t, std::ptrdiff_t, int, int, double*,
+                 std::ptrdiff_t);
 };
 
 #define SIGSTREAM_NUMERIC_LEVEL(L)                                                                               \
@@ -85,7 +88,12 @@ struct Table {
     SIGSTREAM_SIMD_TARGET_##L double kl_sum_##L(const double* V, const double* X, double* R, std::ptrdiff_t n) { \
         return kl_sum_impl<SIGSTREAM_SIMD_WIDTH_##L>(V, X, R, n);                                                \
     }                                                                                                            \
-    const Table table_##L = {ratio_##L, kl_sum_##L};
+    SIGSTREAM_SIMD_TARGET_##L void gemm_##L(const double* X, std::ptrdiff_t ldx, int L, const double* Y,         \
+                                            std::ptrdiff_t sk, std::ptrdiff_t st, int K, int T, double* out,     \
+                                            std::ptrdiff_t ldo) {                                                \
+        SIGSTREAM_SIMD_GEMM(L, X, ldx, L, Y, sk, st, K, T, out, ldo);                                            \
+    }                                                                                                            \
+    const Table table_##L = {ratio_##L, kl_sum_##L, gemm_##L};
 
 SIGSTREAM_NUMERIC_LEVEL(generic)
 SIGSTREAM_NUMERIC_LEVEL(v2)
@@ -116,6 +124,11 @@ double kl_ratio(const double* V, const double* X, double* R, std::ptrdiff_t n) {
     return table().kl_sum(V, X, R, n);
 }
 
+void gemm(const double* X, std::ptrdiff_t ldx, int L, const double* Y, std::ptrdiff_t sk, std::ptrdiff_t st, int K,
+          int T, double* out, std::ptrdiff_t ldo) {
+    table().gemm(X, ldx, L, Y, sk, st, K, T, out, ldo);
+}
+
 void ratio(const double* V, const double* X, double* R, std::ptrdiff_t n, int level) {
     table(level).ratio(V, X, R, n);
 }
@@ -126,6 +139,11 @@ double kl_sum(const double* V, const double* X, std::ptrdiff_t n, int level) {
 
 double kl_ratio(const double* V, const double* X, double* R, std::ptrdiff_t n, int level) {
     return table(level).kl_sum(V, X, R, n);
+}
+
+void gemm(const double* X, std::ptrdiff_t ldx, int L, const double* Y, std::ptrdiff_t sk, std::ptrdiff_t st, int K,
+          int T, double* out, std::ptrdiff_t ldo, int level) {
+    table(level).gemm(X, ldx, L, Y, sk, st, K, T, out, ldo);
 }
 
 }  // namespace sigstream::kernels

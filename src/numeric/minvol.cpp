@@ -36,6 +36,24 @@ void ratio_cols(const Eigen::MatrixXd& V, const double* X, Eigen::Index j0, Eige
     kernels::ratio(V.data() + j0 * m, X, R.data(), m * w);
 }
 
+// W H over columns [j0, j0 + w) of H (m x w), by the library's product (each entry summed over k in order).
+Eigen::MatrixXd times_cols(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H, Eigen::Index j0, Eigen::Index w) {
+    const Eigen::Index m = W.rows(), K = W.cols();
+    Eigen::MatrixXd X(m, w);
+    kernels::gemm(W.data(), m, static_cast<int>(m), H.data() + j0 * K, K, 1, static_cast<int>(w), static_cast<int>(K),
+                  X.data(), m);
+    return X;
+}
+
+// R Hᵀ over columns [j0, j0 + w) of R and H (m x K), summed over those columns in order.
+void times_ht_cols(const Eigen::MatrixXd& R, const Eigen::MatrixXd& H, Eigen::Index j0, Eigen::Index w,
+                   Eigen::MatrixXd& out) {
+    const Eigen::Index m = R.rows(), K = H.rows();
+    out.resize(m, K);
+    kernels::gemm(R.data() + j0 * m, m, static_cast<int>(m), H.data() + j0 * K, 1, K, static_cast<int>(K),
+                  static_cast<int>(w), out.data(), m);
+}
+
 double logdet(const Eigen::MatrixXd& W, double delta) {
     const Eigen::MatrixXd G = W.transpose() * W + delta * Eigen::MatrixXd::Identity(W.cols(), W.cols());
     const Eigen::LLT<Eigen::MatrixXd> llt(G);
@@ -117,7 +135,7 @@ public:
         const Eigen::Index m = V_.rows(), n = V_.cols();
         R_.resize(m, n);
         for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
-            const Eigen::MatrixXd X = W * H.middleCols(j0, w);
+            const Eigen::MatrixXd X = times_cols(W, H, j0, w);
             kl_[static_cast<std::size_t>(b)] = kl_ratio_cols(V_, X, R_, j0);
         });
         double kl = sum(kl_);
@@ -128,8 +146,7 @@ public:
         for (; it <= o.max_iter; ++it) {
             // b = W ∘ (R Hᵀ), R = V / WH at the current point.
             for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
-                partial_[static_cast<std::size_t>(b)].noalias() =
-                    R_.middleCols(j0, w) * H.middleCols(j0, w).transpose();
+                times_ht_cols(R_, H, j0, w, partial_[static_cast<std::size_t>(b)]);
             });
             Eigen::MatrixXd RHt = partial_[0];
             for (int b = 1; b < blocks_; ++b) RHt += partial_[static_cast<std::size_t>(b)];
@@ -141,12 +158,12 @@ public:
             for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
                 auto h = H.middleCols(j0, w);
                 auto hn = Hn.middleCols(j0, w);
-                const Eigen::MatrixXd X = Wn * h;
+                const Eigen::MatrixXd X = times_cols(Wn, H, j0, w);
                 Eigen::MatrixXd R2;
                 ratio_cols(V_, X.data(), j0, w, R2);
                 hn = h.array() * (Wn.transpose() * R2).array();
                 Hy.middleCols(j0, w) = (hn + beta * (hn - h)).cwiseMax(0.0);
-                const Eigen::MatrixXd Xy = Wy * Hy.middleCols(j0, w);
+                const Eigen::MatrixXd Xy = times_cols(Wy, Hy, j0, w);
                 kl_[static_cast<std::size_t>(b)] = kl_ratio_cols(V_, Xy, Rt, j0);
             });
             const double kly = sum(kl_);
@@ -159,7 +176,7 @@ public:
                 beta = std::min(beta_max, beta * 1.1);
             } else {
                 for_blocks([&](int b, Eigen::Index j0, Eigen::Index w) {
-                    const Eigen::MatrixXd Xn = Wn * Hn.middleCols(j0, w);
+                    const Eigen::MatrixXd Xn = times_cols(Wn, Hn, j0, w);
                     kl_[static_cast<std::size_t>(b)] = kl_ratio_cols(V_, Xn, Rt, j0);
                 });
                 kl = sum(kl_);
@@ -227,7 +244,7 @@ MinVolumeResult refine_min_volume(const Eigen::MatrixXd& V, const Eigen::MatrixX
         const Eigen::Index j0 = b * kBlock, w = std::min(kBlock, n - j0);
         auto h = H.middleCols(j0, w);
         for (int t = 0; t < 200; ++t) {
-            const Eigen::MatrixXd X = W * h;
+            const Eigen::MatrixXd X = times_cols(W, H, j0, w);
             Eigen::MatrixXd R;
             ratio_cols(V, X.data(), j0, w, R);
             h = h.array() * (W.transpose() * R).array();

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "abi/sigstream_isa.h"
@@ -84,6 +86,47 @@ TEST(Kernels, EveryLevelGivesTheSameBits) {
             const double sr = kernels::kl_ratio(d.V.data(), d.X.data(), r.data(), n, level);
             EXPECT_EQ(std::memcmp(&sr, &s0, sizeof sr), 0) << "level " << level;
             EXPECT_EQ(std::memcmp(r.data(), r0.data(), r.size() * sizeof(double)), 0) << "level " << level;
+        }
+    }
+}
+
+// gemm: each entry is the sum over t in order, at every level; rows beyond the largest multiple of 16 (78 and 83
+// channels: DBS78, ID83) included; against a long double reference, and the same bits at every level.
+TEST(Kernels, GemmSumsEachEntryInOrderAtEveryLevel) {
+    const int cpu = sigstream_isa_cpu();
+    std::mt19937_64 rng(5);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    struct Case {
+        int L, K, T;
+        bool transposed;  // Y = H with sk = 1, st = K (R Hᵀ) instead of sk = T, st = 1 (W H)
+    };
+    for (const Case c : {Case{96, 8, 8, false}, Case{96, 13, 200, true}, Case{78, 5, 40, true}, Case{83, 11, 3, false},
+                         Case{7, 3, 33, true}, Case{16, 1, 1, false}, Case{32, 21, 0, false}}) {
+        SCOPED_TRACE("L " + std::to_string(c.L) + " K " + std::to_string(c.K) + " T " + std::to_string(c.T));
+        const std::ptrdiff_t ldx = c.L + 3, ldo = c.L + 1;  // leading dimensions beyond L: rows not in the product
+        std::vector<double> X(static_cast<std::size_t>(ldx * std::max(c.T, 1))),
+            Y(static_cast<std::size_t>(c.K * std::max(c.T, 1)));
+        for (double& x : X) x = u(rng) * 100;
+        for (double& y : Y) y = u(rng);
+        const std::ptrdiff_t sk = c.transposed ? 1 : c.T, st = c.transposed ? c.K : 1;
+        std::vector<double> ref(static_cast<std::size_t>(ldo * c.K), -1.0);
+        for (int l = 0; l < c.L; ++l)
+            for (int k = 0; k < c.K; ++k) {
+                long double sum = 0;
+                for (int t = 0; t < c.T; ++t) sum += static_cast<long double>(X[l + t * ldx]) * Y[k * sk + t * st];
+                ref[static_cast<std::size_t>(l + k * ldo)] = static_cast<double>(sum);
+            }
+        std::vector<double> out0;
+        for (int level = SIGSTREAM_ISA_GENERIC; level <= cpu; ++level) {
+            std::vector<double> out(ref.size(), -1.0);
+            kernels::gemm(X.data(), ldx, c.L, Y.data(), sk, st, c.K, c.T, out.data(), ldo, level);
+            for (std::size_t i = 0; i < out.size(); ++i)
+                ASSERT_NEAR(out[i], ref[i], 1e-13 * std::max(1.0, std::abs(ref[i])))
+                    << "level " << level << " entry " << i;
+            if (level == SIGSTREAM_ISA_GENERIC)
+                out0 = out;
+            else
+                EXPECT_EQ(std::memcmp(out.data(), out0.data(), out.size() * sizeof(double)), 0) << "level " << level;
         }
     }
 }
