@@ -112,10 +112,13 @@ const Schema<ExtractSettings>& ExtractStage::schema() const {
                      [](S& x) -> std::uint64_t& { return x.fit.seed; })
             .integer("max-iter", "N", "at most N iterations per fit", 1, kMaxIterLimit,
                      [](S& x) -> int& { return x.fit.max_iter; })
-            .number("tol", "T",
-                    "stop a fit once the best objective's relative decrease over the last --tol-window iterations "
-                    "falls below T; 0 runs exactly --max-iter iterations",
-                    0.0, 1.0, [](S& x) -> double& { return x.fit.tol; })
+            .add(
+                {"tol", "T",
+                 "stop a fit once the best objective's relative decrease over the last --tol-window iterations "
+                 "falls below T; 0 runs exactly --max-iter iterations",
+                 "", false, "1e-05 for replicate fits, 1e-07 for one fit"},
+                [](S& x, const SettingValue& v) { x.tol = v.number(0.0, 1.0); },
+                [](const S& x) { return toml_float(x.effective_tol()); })
             .integer("tol-window", "W", "the window of --tol, in iterations (the same for every backend)", 1, 1000000,
                      [](S& x) -> int& { return x.fit.tol_window; })
             .add(
@@ -190,6 +193,7 @@ void ExtractStage::run(Workspace& ws, const RunSettings& run) {
     const std::string source = counts.source;
     const Backend& backend = *backend_;
     FitSettings fit = s.fit;
+    fit.tol = s.effective_tol();
     fit.params = params_;
 
     if (single()) {

@@ -87,10 +87,14 @@ struct ExtractSettings {
     int k = 0;            // > 0: fix K
     int replicates = 0;   // > 0: replicates per K; 0 = 20, or one fit of the matrix itself with k alone
     Normalisation normalise = kDefaultNormalisation;
-    FitSettings fit;                 // seed, max-iter, tol; params from `param`
+    FitSettings fit;                 // seed, max-iter, tol-window (fit.tol is effective_tol()); params from `param`
+    std::optional<double> tol;       // unset: kDefaultTol for one fit, kDefaultReplicateTol for replicate fits
     std::vector<std::string> param;  // --param items as given
     int first = 0, last = 0;         // --replicate-range A:B (last 0: every replicate)
     std::string shard_out;           // write the fits to this shard
+
+    bool single() const { return k > 0 && replicates == 0 && shard_out.empty(); }  // one fit of the matrix itself
+    double effective_tol() const { return tol ? *tol : single() ? kDefaultTol : kDefaultReplicateTol; }
 };
 
 class ExtractStage : public StageWith<ExtractSettings> {
@@ -107,7 +111,7 @@ public:
     void report(const Workspace& ws, TomlWriter& out) const override;
 
     // One fit of the matrix itself (k given, replicates not).
-    bool single() const { return settings.k > 0 && settings.replicates == 0 && settings.shard_out.empty(); }
+    bool single() const { return settings.single(); }
 
 protected:
     const Schema<ExtractSettings>& schema() const override;

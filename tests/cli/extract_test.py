@@ -230,6 +230,18 @@ def main():
         checks.check("the parameter changes the result", r.returncode == 0 and
                      open(os.path.join(default_run, "trace.tsv")).read() != open(os.path.join(pa, "trace.tsv")).read(), r.stderr)
 
+    # ------------------------------------------------------------------ the stop rule a run records (test plugin)
+    # Replicate fits default to --tol 1e-5, one fit to 1e-7 (checked above); a given --tol is kept.
+    if tomllib:
+        for extra, want in [([], 1e-5), (["--tol", "1e-7"], 1e-7)]:
+            out = os.path.join(runs, "tol_replicates" + ("_given" if extra else ""))
+            r = run_test(["extract", "--matrix", matrix, "--backend", "testfixed", "--k-range", "2:3", "--replicates",
+                          "2", "--max-iter", "20", "--out-dir", out] + extra)
+            got = (tomllib.loads(open(os.path.join(out, "metadata.toml")).read())["extract"].get("tol")
+                   if r.returncode == 0 else None)
+            checks.check("replicate run %s records tol %g" % (extra or "without --tol", want), got == want,
+                         r.stderr + str(got))
+
     # ------------------------------------------------------------------ empty samples (test plugin and nmf)
     cols_e = make_counts(6, seed=5, empty=(1, 4))
     matrix_e = os.path.join(inputs, "with_empty.tsv")
