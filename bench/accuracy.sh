@@ -159,7 +159,7 @@ TABLE=$($PYTHON bench/accuracy/score.py --markdown "${JSONS[@]}" "${KFLAG[@]}")
 STATUS=$?
 set -e
 ((STATUS == 0 || STATUS == 3)) || die "writing the table failed (exit status $STATUS)"
-CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+CPU_MODEL=$(cpu_model)
 MEM=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 VERSION=$("$SIGSTREAM" --version 2>&1 | head -n 1)
 COMMIT=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)

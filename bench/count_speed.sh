@@ -158,7 +158,7 @@ mkdir -p "$(dirname "$OUT_MD")"
 cp "$RUNS_TSV" "${OUT_MD%.md}_runs.tsv"
 
 # ------------------------------------------------------------------ report
-CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+CPU=$(cpu_model)
 export RUNS_TSV OUT_MD N_BIG N_SMALL N_FILES RUNS SAME_OUTPUT LOAD1 LOAD2 BUSY1 BUSY2 CPU
 export FASTA_BYTES=$(stat -c %s "$FASTA")
 export BIG_BYTES=$(stat -c %s "$BIG")
