@@ -263,7 +263,7 @@ def main():
     if a.default_params:
         log("--default-params given: the table is printed, not written")
         return 0 if ok else 3
-    now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(["bench/bestfit/bestfit.py"] + sys.argv[1:])
     head = [
         "# Best fit of the convex NMF model: default cnmf and aenmf against long random-start runs",
