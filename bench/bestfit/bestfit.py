@@ -271,8 +271,8 @@ def main():
         f"Measured {now} on {cpu_model()} ({os.cpu_count()} cores, shared with other work: every fit under "
         f"`nice -n 19`, CPU time of the fit() call, which runs on one thread), sigstream {git_describe()}, by "
         f"`{command}`",
-        "(see bench/README.md); every run's figures are in `bench/results/bestfit_runs.json` (the long runs with "
-        "their trace every 1000 iterations).",
+        "(see bench/README.md); the long runs' and old defaults' figures are in `bench/results/bestfit_runs.json` (the long runs with "
+        "their trace every 1000 iterations); the defaults are measured anew at every run.",
         "",
         f"MSE = ||V - W H||^2 / (96 n) for both backends (one model). Long runs: {a.long_runs} seeds per backend, "
         f"{a.long_iter} iterations, tol 0 — aenmf `{' '.join(LONG['aenmf'])}` (the study's settings), cnmf "
