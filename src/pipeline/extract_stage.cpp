@@ -116,7 +116,7 @@ const Schema<ExtractSettings>& ExtractStage::schema() const {
                 {"tol", "T",
                  "stop a fit once the best objective's relative decrease over the last --tol-window iterations "
                  "falls below T; 0 runs exactly --max-iter iterations",
-                 "", false, "1e-05 for replicate fits, 1e-07 for one fit"},
+                 "", false, "1e-04 for replicate fits, 1e-07 for one fit"},
                 [](S& x, const SettingValue& v) { x.tol = v.number(0.0, 1.0); },
                 [](const S& x) { return toml_float(x.effective_tol()); })
             .integer("tol-window", "W", "the window of --tol, in iterations (the same for every backend)", 1, 1000000,

@@ -119,19 +119,19 @@ TEST(MakeStage, AStageThatReadsAMatrixGivesItOn) {
 
 // ---------------------------------------------------------------- extract's stop rule
 
-// Replicate fits stop at 1e-5 unless --tol is given; one fit of the matrix at 1e-7 (core/settings.h).
+// Replicate fits stop at 1e-4 unless --tol is given; one fit of the matrix at 1e-7 (core/settings.h).
 TEST(ExtractTol, ReplicatesDefaultToTheLooserTolOneFitToTheTighter) {
     auto tol_of = [](const std::vector<std::pair<std::string, std::string>>& given) {
         ExtractStage s;
         for (const auto& [key, text] : given) s.set(SettingValue::from_cli(key, {text}));
         return s.settings.effective_tol();
     };
-    EXPECT_EQ(tol_of({}), 1e-5);                                      // K range, 20 replicates
-    EXPECT_EQ(tol_of({{"k", "3"}, {"replicates", "4"}}), 1e-5);       // fixed K, replicates
+    EXPECT_EQ(tol_of({}), 1e-4);                                      // K range, 20 replicates
+    EXPECT_EQ(tol_of({{"k", "3"}, {"replicates", "4"}}), 1e-4);       // fixed K, replicates
     EXPECT_EQ(tol_of({{"k", "3"}}), 1e-7);                            // one fit
-    EXPECT_EQ(tol_of({{"k", "3"}, {"shard-out", "a.shard"}}), 1e-5);  // a shard holds replicates
+    EXPECT_EQ(tol_of({{"k", "3"}, {"shard-out", "a.shard"}}), 1e-4);  // a shard holds replicates
     EXPECT_EQ(tol_of({{"tol", "1e-7"}}), 1e-7);                       // given: kept
-    EXPECT_EQ(tol_of({{"k", "3"}, {"tol", "1e-4"}}), 1e-4);
+    EXPECT_EQ(tol_of({{"k", "3"}, {"tol", "1e-5"}}), 1e-5);
     EXPECT_EQ(tol_of({{"tol", "0"}}), 0.0);
 }
 
