@@ -66,7 +66,7 @@ int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result
 }
 
 const sigstream_backend kBackend = plugin_kit::description(
-    "nmf", "1.2.0",
+    "nmf", "1.2.1",
     "NMF V ~ W H (W updated first, then H); solver=ccd-her (default: coordinate descent with extrapolation), "
     "ccd or mu (Lee-Seung); "
     "entries floored at 1e-16 after each update",

@@ -18,7 +18,7 @@ double kl_from_product(const Eigen::MatrixXd& V, const Eigen::MatrixXd& U, doubl
     return (V.array() * (V.array() / U.array()).max(DBL_MIN).log()).sum() + U.sum() - vsum;
 }
 
-// Coordinate descent for KL (solver=ccd), kernels::ccd_kl_lanes: for X (m x n) ~ D (m x K) C (K x n) with D
+// Coordinate descent for KL (solver=ccd), kernels::ccd_kl: for X (m x n) ~ D (m x K) C (K x n) with D
 // fixed, the columns of C are independent problems min_c KL(x || D c), c >= 0 (for W, the rows of V are the
 // problems, V^T ~ H^T W^T), solved many at once in the vector lanes. Each variable c_k in turn
 // gets kNewtonSteps one-variable Newton steps on
@@ -32,8 +32,8 @@ double kl_from_product(const Eigen::MatrixXd& V, const Eigen::MatrixXd& U, doubl
 //    f(N) <= f(M).
 // So every step decreases f (up to rounding) from either side; the result is floored at kFloor. A variable
 // with f'' = 0 (no x_i a_i > 0) has f linear and increasing, and goes to the floor. Within a half-sweep
-// u = D c is updated incrementally (u += delta a) and kept >= kFloor^2; it is recomputed by a product
-// before each half-sweep.
+// u = D c is updated incrementally (u += delta a) and kept >= kFloor^2; it is recomputed from D and c, panel by
+// panel, at the start of each half-sweep.
 
 }  // namespace
 
@@ -66,9 +66,19 @@ Stepper::Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver, i
     her_ = objective == Objective::kl && solver == Solver::ccd_her;
     base_ = solver == Solver::ccd_her ? Solver::ccd : solver;
     solver_ = base_;  // frobenius: ccd-her is ccd
-    if (objective == Objective::frobenius || base_ == Solver::ccd) {
+    if (objective == Objective::frobenius) {
         Vtp_ = Eigen::MatrixXd::Zero(np_, V.rows());
         Vtp_.topRows(V.cols()) = V.transpose();
+    } else if (base_ == Solver::ccd) {
+        // V for ccd's W half (rows of V in the lanes) and V^T for its H half, in the kernel's panels.
+        const int rows = static_cast<int>(V.rows()), cols = static_cast<int>(V.cols()), panel = k_.panel;
+        Vpan_.resize(static_cast<Eigen::Index>(m_) * cols);
+        kernels::pack(Vp_.data(), m_, m_, cols, panel, Vpan_.data());
+        Eigen::MatrixXd Vt = Eigen::MatrixXd::Zero(np_, rows);
+        Vt.topRows(cols) = V.transpose();
+        Vtpan_.resize(static_cast<Eigen::Index>(np_) * rows);
+        kernels::pack(Vt.data(), np_, np_, rows, panel, Vtpan_.data());
+        upanel_.resize(static_cast<Eigen::Index>(std::max(rows, cols)) * panel);
     }
 }
 
@@ -156,16 +166,13 @@ void Stepper::mu_kl_h(const Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
 // ccd for kl, W half: the rows of V are the problems, in the vector lanes.
 void Stepper::ccd_kl_w(Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
     const Eigen::Index rows = W.rows(), K = W.cols(), n = H.cols();
-    const int k = static_cast<int>(K);
     if (Wp_.rows() != m_ || Wp_.cols() != K) Wp_ = Eigen::MatrixXd::Zero(m_, K);
     Wp_.topRows(rows) = W;
     if (Htp_.rows() != np_ || Htp_.cols() != K) Htp_ = Eigen::MatrixXd::Zero(np_, K);
     Htp_.topRows(n) = H.transpose();
-    U_.resize(m_, n);
-    k_.gemm(Wp_.data(), m_, m_, H.data(), K, 1, static_cast<int>(n), k, U_.data(), m_);  // W H
     const Eigen::VectorXd hsum = H.rowwise().sum();
-    k_.ccd_kl_lanes(Vp_.data(), m_, m_, static_cast<int>(n), Htp_.data(), np_, 1, Wp_.data(), m_, U_.data(), k,
-                    kNewtonSteps, hsum.data(), kFloor);
+    k_.ccd_kl(Vpan_.data(), m_, static_cast<int>(n), Htp_.data(), np_, 1, Wp_.data(), m_, static_cast<int>(K),
+              kNewtonSteps, hsum.data(), kFloor, upanel_.data());
     W = Wp_.topRows(rows);
     Wp_.bottomRows(m_ - rows).setZero();
 }
@@ -173,14 +180,11 @@ void Stepper::ccd_kl_w(Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
 // ccd for kl, H half: the columns of V are the problems.
 void Stepper::ccd_kl_h(const Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
     const Eigen::Index rows = W.rows(), K = W.cols(), n = H.cols();
-    const int k = static_cast<int>(K);
     if (Htp_.rows() != np_ || Htp_.cols() != K) Htp_ = Eigen::MatrixXd::Zero(np_, K);
     Htp_.topRows(n) = H.transpose();
-    Ut_.resize(np_, rows);
-    k_.gemm(Htp_.data(), np_, np_, W.data(), 1, rows, static_cast<int>(rows), k, Ut_.data(), np_);  // (W H)^T
     const Eigen::VectorXd wsum = W.colwise().sum().transpose();
-    k_.ccd_kl_lanes(Vtp_.data(), np_, np_, static_cast<int>(rows), W.data(), rows, 1, Htp_.data(), np_, Ut_.data(), k,
-                    kNewtonSteps, wsum.data(), kFloor);
+    k_.ccd_kl(Vtpan_.data(), np_, static_cast<int>(rows), W.data(), rows, 1, Htp_.data(), np_, static_cast<int>(K),
+              kNewtonSteps, wsum.data(), kFloor, upanel_.data());
     H = Htp_.topRows(n).transpose();
     Htp_.bottomRows(np_ - n).setZero();
 }

@@ -104,20 +104,22 @@ private:
     const kernels::Table& k_;
     Objective objective_;
     Solver solver_;
-    int m_, np_;           // rows and cols padded to multiples of the kernels' vector width
-    double vsum_ = 0;      // sum V
-    double vnorm2_ = 0;    // ||V||_F^2
-    double cross_ = 0;     // <W^T V, H> after an update of H (frobenius)
-    Eigen::MatrixXd Vp_;   // V with zero rows appended (m_ x cols)
-    Eigen::MatrixXd Vtp_;  // V^T with zero rows appended (np_ x rows; frobenius and ccd)
-    Eigen::MatrixXd U_;    // m_ x cols: W H, then V / W H (kl)
-    Eigen::MatrixXd Wp_;   // W with zero rows appended (m_ x K)
-    Eigen::MatrixXd Wtp_;  // W^T, zero-padded (padded K x m_)
-    Eigen::MatrixXd NW_;   // m_ x K: (V / WH) H^T (mu kl) or V H^T (frobenius) for the current factors
-    Eigen::MatrixXd HH_;   // H H^T for the current H (frobenius)
-    Eigen::MatrixXd Q_;    // W^T W
-    Eigen::MatrixXd P_;    // W^T (V / WH) (padded K x cols), or V^T W (np_ x K)
-    Eigen::MatrixXd Htp_, Den_, Wt_, Hp_, Ut_;  // H^T with zero rows appended, scratch, W^T, H with zero rows appended
+    int m_, np_;                           // rows and cols padded to multiples of the kernels' vector width
+    double vsum_ = 0;                      // sum V
+    double vnorm2_ = 0;                    // ||V||_F^2
+    double cross_ = 0;                     // <W^T V, H> after an update of H (frobenius)
+    Eigen::MatrixXd Vp_;                   // V with zero rows appended (m_ x cols)
+    Eigen::MatrixXd Vtp_;                  // V^T with zero rows appended (np_ x rows; frobenius)
+    Eigen::VectorXd Vpan_, Vtpan_;         // kl ccd: Vp_ and V^T (np_ x rows) in the kernels' panels (kernels::pack)
+    Eigen::VectorXd upanel_;               // kl ccd: one panel's W H (kernels::Table::ccd_kl)
+    Eigen::MatrixXd U_;                    // m_ x cols: W H, then V / W H (kl mu, and the objective)
+    Eigen::MatrixXd Wp_;                   // W with zero rows appended (m_ x K)
+    Eigen::MatrixXd Wtp_;                  // W^T, zero-padded (padded K x m_)
+    Eigen::MatrixXd NW_;                   // m_ x K: (V / WH) H^T (mu kl) or V H^T (frobenius) for the current factors
+    Eigen::MatrixXd HH_;                   // H H^T for the current H (frobenius)
+    Eigen::MatrixXd Q_;                    // W^T W
+    Eigen::MatrixXd P_;                    // W^T (V / WH) (padded K x cols), or V^T W (np_ x K)
+    Eigen::MatrixXd Htp_, Den_, Wt_, Hp_;  // H^T with zero rows appended, scratch, W^T, H with zero rows appended
     // Extrapolation (kl with ccd-her): the base solver (ccd), the point the next update starts from (Wy_, Hy_),
     // the last updates before extrapolation (Wn_, Hn_), beta and its cap, the objective at the last evaluated
     // point and the best one (that of the factors step() hands back).

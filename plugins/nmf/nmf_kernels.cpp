@@ -66,7 +66,7 @@ SIGSTREAM_SIMD_INLINE double mu_update_t_impl(double* Ht, const double* P, const
     return cv.total() + c;
 }
 
-// ccd_kl_lanes's steps at one t: u there (2 vectors at u), with the pending update u += d a_t (pa: the pending a,
+// ccd_kl's steps at one t: u there (2 vectors at u), with the pending update u += d a_t (pa: the pending a,
 // or null) made, floored and stored.
 template <int W>
 SIGSTREAM_SIMD_INLINE void ccd_current(double* u, const double* pa, std::ptrdiff_t at, simd::vd<W> d0, simd::vd<W> d1,
@@ -93,17 +93,24 @@ SIGSTREAM_SIMD_INLINE void ccd_add(const double* x, simd::vd<W> r0, simd::vd<W> 
 }
 
 template <int W>
-SIGSTREAM_SIMD_INLINE void ccd_kl_lanes_impl(const double* X, std::ptrdiff_t ld, int L, int T, const double* D,
-                                             std::ptrdiff_t dk, std::ptrdiff_t dt, double* C, std::ptrdiff_t ldc,
-                                             double* U, int K, int steps, const double* dsum, double floor) {
+SIGSTREAM_SIMD_INLINE void ccd_kl_impl(const double* X, int L, int T, const double* D, std::ptrdiff_t dk,
+                                       std::ptrdiff_t dt, double* C, std::ptrdiff_t ldc, int K, int steps,
+                                       const double* dsum, double floor, double* u) {
     using Vd = simd::vd<W>;
+    constexpr int P = 2 * W;  // lanes per panel
     const Vd ufloor = splat<W>(floor * floor), vfloor = splat<W>(floor);
-    for (int l = 0; l < L; l += 2 * W) {
-        double* u = U + l;
-        const double* x = X + l;
+    for (int l = 0; l < L; l += P) {
+        const double* x = X + static_cast<std::ptrdiff_t>(l) * T;  // this panel: x[t P + lane]
+        // u <- max(c D, floor^2) for the panel, each entry summed over k in order from 0 (as gemm sums W H).
         for (int t = 0; t < T; ++t) {
-            store<W>(u + t * ld, simd::max<W>(load<W>(u + t * ld), ufloor));
-            store<W>(u + t * ld + W, simd::max<W>(load<W>(u + t * ld + W), ufloor));
+            Vd s0 = {}, s1 = {};
+            for (int k = 0; k < K; ++k) {
+                const double a = D[t * dt + k * dk];
+                s0 += load<W>(C + l + k * ldc) * a;
+                s1 += load<W>(C + l + k * ldc + W) * a;
+            }
+            store<W>(u + t * P, simd::max<W>(s0, ufloor));
+            store<W>(u + t * P + W, simd::max<W>(s1, ufloor));
         }
         // The update of u by the last step (u += d a, floored) is made in the pass that sums for the next step,
         // element by element as a pass of its own would: one pass over u per step instead of two.
@@ -123,18 +130,18 @@ SIGSTREAM_SIMD_INLINE void ccd_kl_lanes_impl(const double* X, std::ptrdiff_t ld,
                 int t = 0;
                 for (; t + 1 < T; t += 2) {
                     Vd ua0, ua1, ub0, ub1;
-                    ccd_current<W>(u + t * ld, pending_a, t * dt, pending0, pending1, ufloor, ua0, ua1);
-                    ccd_current<W>(u + (t + 1) * ld, pending_a, (t + 1) * dt, pending0, pending1, ufloor, ub0, ub1);
+                    ccd_current<W>(u + t * P, pending_a, t * dt, pending0, pending1, ufloor, ua0, ua1);
+                    ccd_current<W>(u + (t + 1) * P, pending_a, (t + 1) * dt, pending0, pending1, ufloor, ub0, ub1);
                     const Vd i0 = 1.0 / (ua0 * ub0), i1 = 1.0 / (ua1 * ub1);
                     const double at = a[t * dt], bt = a[(t + 1) * dt];
-                    ccd_add<W>(x + t * ld, (at * ub0) * i0, (at * ub1) * i1, p0, p1, q0, q1);
-                    ccd_add<W>(x + (t + 1) * ld, (bt * ua0) * i0, (bt * ua1) * i1, p0, p1, q0, q1);
+                    ccd_add<W>(x + t * P, (at * ub0) * i0, (at * ub1) * i1, p0, p1, q0, q1);
+                    ccd_add<W>(x + (t + 1) * P, (bt * ua0) * i0, (bt * ua1) * i1, p0, p1, q0, q1);
                 }
                 if (t < T) {
                     Vd u0, u1;
-                    ccd_current<W>(u + t * ld, pending_a, t * dt, pending0, pending1, ufloor, u0, u1);
+                    ccd_current<W>(u + t * P, pending_a, t * dt, pending0, pending1, ufloor, u0, u1);
                     const double at = a[t * dt];
-                    ccd_add<W>(x + t * ld, at / u0, at / u1, p0, p1, q0, q1);
+                    ccd_add<W>(x + t * P, at / u0, at / u1, p0, p1, q0, q1);
                 }
                 // The safeguarded Newton step (see nmf_core.cpp) on 2 W independent problems at once.
                 const Vd g0 = ds - p0, g1 = ds - p1;
@@ -152,12 +159,7 @@ SIGSTREAM_SIMD_INLINE void ccd_kl_lanes_impl(const double* X, std::ptrdiff_t ld,
             store<W>(c, c0);
             store<W>(c + W, c1);
         }
-        if (pending_a != nullptr)
-            for (int t = 0; t < T; ++t) {
-                const double pt = pending_a[t * dt];
-                store<W>(u + t * ld, simd::max<W>(load<W>(u + t * ld) + pending0 * pt, ufloor));
-                store<W>(u + t * ld + W, simd::max<W>(load<W>(u + t * ld + W) + pending1 * pt, ufloor));
-            }
+        // The last pending update of u is not made: u is the panel's scratch.
     }
 }
 
@@ -187,15 +189,16 @@ SIGSTREAM_SIMD_INLINE void log_impl(const double* x, double* y, std::ptrdiff_t n
                                                      std::ptrdiff_t ld, int n, int K, double floor, double* H) {  \
         return mu_update_t_impl<SIGSTREAM_SIMD_WIDTH_##L>(Ht, P, Den, ld, n, K, floor, H);                        \
     }                                                                                                             \
-    SIGSTREAM_SIMD_TARGET_##L void ccd_kl_lanes_##L(                                                              \
-        const double* X, std::ptrdiff_t ld, int Lr, int T, const double* D, std::ptrdiff_t dk, std::ptrdiff_t dt, \
-        double* C, std::ptrdiff_t ldc, double* U, int K, int steps, const double* dsum, double floor) {           \
-        ccd_kl_lanes_impl<SIGSTREAM_SIMD_WIDTH_##L>(X, ld, Lr, T, D, dk, dt, C, ldc, U, K, steps, dsum, floor);   \
+    SIGSTREAM_SIMD_TARGET_##L void ccd_kl_##L(const double* X, int Lr, int T, const double* D, std::ptrdiff_t dk, \
+                                              std::ptrdiff_t dt, double* C, std::ptrdiff_t ldc, int K, int steps, \
+                                              const double* dsum, double floor, double* u) {                      \
+        ccd_kl_impl<SIGSTREAM_SIMD_WIDTH_##L>(X, Lr, T, D, dk, dt, C, ldc, K, steps, dsum, floor, u);             \
     }                                                                                                             \
     SIGSTREAM_SIMD_TARGET_##L void log_##L(const double* x, double* y, std::ptrdiff_t n) {                        \
         log_impl<SIGSTREAM_SIMD_WIDTH_##L>(x, y, n);                                                              \
     }                                                                                                             \
-    const Table table_##L = {gemm_##L, kl_ratio_##L, mu_update_t_##L, ccd_kl_lanes_##L, log_##L};
+    const Table table_##L = {gemm_##L,   kl_ratio_##L, mu_update_t_##L,                                           \
+                             ccd_kl_##L, log_##L,      2 * SIGSTREAM_SIMD_WIDTH_##L};
 
 SIGSTREAM_NMF_LEVEL(generic)
 SIGSTREAM_NMF_LEVEL(v2)
@@ -204,6 +207,13 @@ SIGSTREAM_NMF_LEVEL(v4)
 #undef SIGSTREAM_NMF_LEVEL
 
 }  // namespace
+
+void pack(const double* A, std::ptrdiff_t ld, int L, int T, int P, double* out) {
+    for (int l = 0; l < L; l += P)
+        for (int t = 0; t < T; ++t)
+            for (int r = 0; r < P; ++r)
+                out[static_cast<std::ptrdiff_t>(l) * T + static_cast<std::ptrdiff_t>(t) * P + r] = A[l + r + t * ld];
+}
 
 const Table& table(int level) {
     return simd::pick(level, table_generic, table_v2, table_v3, table_v4);

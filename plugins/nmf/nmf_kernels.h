@@ -38,16 +38,23 @@ struct Table {
                           double* H);
 
     // Coordinate descent for KL with the independent problems in the vector lanes: problem l < L (a multiple
-    // of 2 kLanes) is min_c KL(X(l, :) || c D) over c >= 0 (K entries C[l + k ldc]), with D[t dt + k dk]
-    // (t < T) fixed and dsum[k] = sum_t D[t dt + k dk]; U (leading dimension ld, like X) holds c D on entry
-    // and is kept up to date. Each c_k in turn gets `steps` safeguarded Newton steps (see nmf_core.cpp).
-    void (*ccd_kl_lanes)(const double* X, std::ptrdiff_t ld, int L, int T, const double* D, std::ptrdiff_t dk,
-                         std::ptrdiff_t dt, double* C, std::ptrdiff_t ldc, double* U, int K, int steps,
-                         const double* dsum, double floor);
+    // of 2 kLanes) is min_c KL(x_l || c D) over c >= 0 (K entries C[l + k ldc]), with D[t dt + k dk] (t < T)
+    // fixed and dsum[k] = sum_t D[t dt + k dk]. X holds the x_l in panels of `panel` lanes (pack(): x_l(t) at
+    // X[(l - l % panel) T + t panel + l % panel]), so that a panel's sweeps stay in cache; u (T x panel doubles)
+    // is scratch for one panel's c D. Each c_k in turn gets `steps` safeguarded Newton steps (see nmf_core.cpp).
+    void (*ccd_kl)(const double* X, int L, int T, const double* D, std::ptrdiff_t dk, std::ptrdiff_t dt, double* C,
+                   std::ptrdiff_t ldc, int K, int steps, const double* dsum, double floor, double* u);
 
     // y[i] = log(x[i]) for i < n, positive finite x, as the kernels compute it (fdlibm's algorithm, < 1 ulp).
     void (*log)(const double* x, double* y, std::ptrdiff_t n);
+
+    // Lanes per panel of ccd_kl's X: two vectors of the level (4 generic and v2, 8 v3, 16 v4).
+    int panel;
 };
+
+// out <- A (L x T, column-major, leading dimension ld; L a multiple of P) in panels of P lanes: A(l, t) at
+// out[(l - l % P) T + t P + l % P].
+void pack(const double* A, std::ptrdiff_t ld, int L, int T, int P, double* out);
 
 // The kernels of `level` (SIGSTREAM_ISA_GENERIC … SIGSTREAM_ISA_V4, src/abi/sigstream_isa.h), which the CPU
 // must run (simd::supported).
