@@ -89,9 +89,27 @@ double Stepper::kl_ratio(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H, boo
     Wp_.topRows(W.rows()) = W;
     U_.resize(m_, n);
     k_.gemm(Wp_.data(), m_, m_, H.data(), K, 1, n, K, U_.data(), m_);  // U = W H
-    double sums[2] = {0, 0};
-    k_.kl_ratio(Vp_.data(), U_.data(), U_.size(), objective ? sums : nullptr);
-    return sums[0] + sums[1] - vsum_;
+    double lanes[16] = {};
+    k_.kl_ratio(Vp_.data(), U_.data(), U_.size(), objective ? lanes : nullptr);
+    return simd::lanes8_total(lanes) + simd::lanes8_total(lanes + 8) - vsum_;
+}
+
+// The KL divergence at (W, H) alone: kl_ratio's sums (the same bits), kKlChunk columns at a time, so that W H never
+// leaves the cache.
+double Stepper::kl_objective(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
+    const int K = static_cast<int>(W.cols()), n = static_cast<int>(H.cols());
+    if (Wp_.rows() != m_ || Wp_.cols() != K) Wp_ = Eigen::MatrixXd::Zero(m_, K);
+    Wp_.topRows(W.rows()) = W;
+    const int chunk = std::min(n, kKlChunk);
+    if (Uchunk_.size() < static_cast<Eigen::Index>(m_) * chunk) Uchunk_.resize(static_cast<Eigen::Index>(m_) * chunk);
+    double lanes[16] = {};
+    for (int j = 0; j < n; j += chunk) {
+        const int c = std::min(chunk, n - j);
+        k_.gemm(Wp_.data(), m_, m_, H.data() + static_cast<std::ptrdiff_t>(j) * K, K, 1, c, K, Uchunk_.data(), m_);
+        k_.kl_ratio(Vp_.data() + static_cast<std::ptrdiff_t>(j) * m_, Uchunk_.data(),
+                    static_cast<std::ptrdiff_t>(m_) * c, lanes);
+    }
+    return simd::lanes8_total(lanes) + simd::lanes8_total(lanes + 8) - vsum_;
 }
 
 // NW_ <- M H^T for M = Vp_ or U_ (m_ x cols).
@@ -202,7 +220,7 @@ void Stepper::extrapolate(Eigen::MatrixXd& X, Eigen::MatrixXd& Prev, double beta
 
 // The objective at (Wy_, Hy_).
 double Stepper::her_evaluate() {
-    return kl_ratio(Wy_, Hy_, true);
+    return kl_objective(Wy_, Hy_);
 }
 
 // One iteration with extrapolation (see nmf_core.h).
@@ -284,7 +302,7 @@ double Stepper::step(Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
     // ccd kl: W, then H.
     ccd_kl_w(W, H);
     ccd_kl_h(W, H);
-    return kl_ratio(W, H, true);
+    return kl_objective(W, H);
 }
 
 void iterate(const Eigen::MatrixXd& V, Eigen::MatrixXd& W, Eigen::MatrixXd& H, Objective objective, Solver solver,

@@ -16,24 +16,28 @@ using simd::splat;
 using simd::store;
 
 template <int W>
-SIGSTREAM_SIMD_INLINE void kl_ratio_impl(const double* V, double* U, std::ptrdiff_t count, double* sums) {
+SIGSTREAM_SIMD_INLINE void kl_ratio_impl(const double* V, double* U, std::ptrdiff_t count, double* lanes) {
     using Vd = simd::vd<W>;
     const Vd tiny = splat<W>(1e-300), dmin = splat<W>(DBL_MIN);
     simd::Lanes8<W> slog, su;
+    if (lanes != nullptr) {
+        slog.load(lanes);
+        su.load(lanes + 8);
+    }
     for (std::ptrdiff_t i = 0; i < count; i += kLanes)
         for (int p = 0; p < kLanes / W; ++p) {
             double* u = U + i + p * W;
             const Vd uu = load<W>(u), vv = load<W>(V + i + p * W);
             const Vd rr = vv / simd::max<W>(uu, tiny);
             store<W>(u, rr);
-            if (sums != nullptr) {
+            if (lanes != nullptr) {
                 slog.add(p, vv * simd::log<W>(simd::max<W>(rr, dmin)));
                 su.add(p, uu);
             }
         }
-    if (sums != nullptr) {
-        sums[0] += slog.total();
-        sums[1] += su.total();
+    if (lanes != nullptr) {
+        slog.store(lanes);
+        su.store(lanes + 8);
     }
 }
 
@@ -176,28 +180,28 @@ SIGSTREAM_SIMD_INLINE void log_impl(const double* x, double* y, std::ptrdiff_t n
 }
 
 // One level's kernels: each a function compiled for the level that runs the template at its width.
-#define SIGSTREAM_NMF_LEVEL(L)                                                                                    \
-    SIGSTREAM_SIMD_TARGET_##L void gemm_##L(const double* X, std::ptrdiff_t ldx, int Lr, const double* Y,         \
-                                            std::ptrdiff_t sk, std::ptrdiff_t st, int K, int T, double* out,      \
-                                            std::ptrdiff_t ldo) {                                                 \
-        SIGSTREAM_SIMD_GEMM(L, X, ldx, Lr, Y, sk, st, K, T, out, ldo);                                            \
-    }                                                                                                             \
-    SIGSTREAM_SIMD_TARGET_##L void kl_ratio_##L(const double* V, double* U, std::ptrdiff_t count, double* sums) { \
-        kl_ratio_impl<SIGSTREAM_SIMD_WIDTH_##L>(V, U, count, sums);                                               \
-    }                                                                                                             \
-    SIGSTREAM_SIMD_TARGET_##L double mu_update_t_##L(double* Ht, const double* P, const double* Den,              \
-                                                     std::ptrdiff_t ld, int n, int K, double floor, double* H) {  \
-        return mu_update_t_impl<SIGSTREAM_SIMD_WIDTH_##L>(Ht, P, Den, ld, n, K, floor, H);                        \
-    }                                                                                                             \
-    SIGSTREAM_SIMD_TARGET_##L void ccd_kl_##L(const double* X, int Lr, int T, const double* D, std::ptrdiff_t dk, \
-                                              std::ptrdiff_t dt, double* C, std::ptrdiff_t ldc, int K, int steps, \
-                                              const double* dsum, double floor, double* u) {                      \
-        ccd_kl_impl<SIGSTREAM_SIMD_WIDTH_##L>(X, Lr, T, D, dk, dt, C, ldc, K, steps, dsum, floor, u);             \
-    }                                                                                                             \
-    SIGSTREAM_SIMD_TARGET_##L void log_##L(const double* x, double* y, std::ptrdiff_t n) {                        \
-        log_impl<SIGSTREAM_SIMD_WIDTH_##L>(x, y, n);                                                              \
-    }                                                                                                             \
-    const Table table_##L = {gemm_##L,   kl_ratio_##L, mu_update_t_##L,                                           \
+#define SIGSTREAM_NMF_LEVEL(L)                                                                                     \
+    SIGSTREAM_SIMD_TARGET_##L void gemm_##L(const double* X, std::ptrdiff_t ldx, int Lr, const double* Y,          \
+                                            std::ptrdiff_t sk, std::ptrdiff_t st, int K, int T, double* out,       \
+                                            std::ptrdiff_t ldo) {                                                  \
+        SIGSTREAM_SIMD_GEMM(L, X, ldx, Lr, Y, sk, st, K, T, out, ldo);                                             \
+    }                                                                                                              \
+    SIGSTREAM_SIMD_TARGET_##L void kl_ratio_##L(const double* V, double* U, std::ptrdiff_t count, double* lanes) { \
+        kl_ratio_impl<SIGSTREAM_SIMD_WIDTH_##L>(V, U, count, lanes);                                               \
+    }                                                                                                              \
+    SIGSTREAM_SIMD_TARGET_##L double mu_update_t_##L(double* Ht, const double* P, const double* Den,               \
+                                                     std::ptrdiff_t ld, int n, int K, double floor, double* H) {   \
+        return mu_update_t_impl<SIGSTREAM_SIMD_WIDTH_##L>(Ht, P, Den, ld, n, K, floor, H);                         \
+    }                                                                                                              \
+    SIGSTREAM_SIMD_TARGET_##L void ccd_kl_##L(const double* X, int Lr, int T, const double* D, std::ptrdiff_t dk,  \
+                                              std::ptrdiff_t dt, double* C, std::ptrdiff_t ldc, int K, int steps,  \
+                                              const double* dsum, double floor, double* u) {                       \
+        ccd_kl_impl<SIGSTREAM_SIMD_WIDTH_##L>(X, Lr, T, D, dk, dt, C, ldc, K, steps, dsum, floor, u);              \
+    }                                                                                                              \
+    SIGSTREAM_SIMD_TARGET_##L void log_##L(const double* x, double* y, std::ptrdiff_t n) {                         \
+        log_impl<SIGSTREAM_SIMD_WIDTH_##L>(x, y, n);                                                               \
+    }                                                                                                              \
+    const Table table_##L = {gemm_##L,   kl_ratio_##L, mu_update_t_##L,                                            \
                              ccd_kl_##L, log_##L,      2 * SIGSTREAM_SIMD_WIDTH_##L};
 
 SIGSTREAM_NMF_LEVEL(generic)

@@ -27,10 +27,10 @@ struct Table {
     void (*gemm)(const double* X, std::ptrdiff_t ldx, int L, const double* Y, std::ptrdiff_t sk, std::ptrdiff_t st,
                  int K, int T, double* out, std::ptrdiff_t ldo);
 
-    // U <- V / max(U, 1e-300) elementwise over count entries (a multiple of kLanes); when sums is non-null
-    // also sums[0] += sum V log(max(V / U, DBL_MIN)) and sums[1] += sum U (the terms of the KL divergence),
-    // each in 8 fixed lanes.
-    void (*kl_ratio)(const double* V, double* U, std::ptrdiff_t count, double* sums);
+    // U <- V / max(U, 1e-300) elementwise over count entries (a multiple of kLanes); when lanes is non-null also
+    // adds V log(max(V / U, DBL_MIN)) and U (the terms of the KL divergence) to lanes[0..7] and lanes[8..15], entry
+    // i to lane i mod 8 (simd::lanes8_total gives each sum): calls on consecutive pieces give the bits of one call.
+    void (*kl_ratio)(const double* V, double* U, std::ptrdiff_t count, double* lanes);
 
     // For the columns k < K of Ht, P, Den (n entries used, leading dimension ld): when Den is non-null,
     // Ht <- max(floor, Ht o P / Den) (the Frobenius MU rule on H^T); then H (K x n) <- Ht^T. Returns <P, Ht>.

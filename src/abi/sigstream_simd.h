@@ -167,6 +167,11 @@ SIGSTREAM_SIMD_INLINE To bits(const From& from) {
 
 // ---------------------------------------------------------------- sums in 8 fixed lanes
 
+// The total of 8 lanes in Lanes8's fixed tree.
+inline double lanes8_total(const double* l) {
+    return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+}
+
 // A sum whose order does not depend on W: element i of a stream of values goes to lane i mod 8, each lane adds
 // in stream order, and total() adds the lanes as ((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7)).
 template <int W>
@@ -177,8 +182,15 @@ struct Lanes8 {
     SIGSTREAM_SIMD_INLINE void add(int part, vd<W> x) { lane[part] += x; }
     SIGSTREAM_SIMD_INLINE double total() const {
         double l[8];
+        store(l);
+        return lanes8_total(l);
+    }
+    // The 8 lanes to and from memory (l[i] = lane i), so that a sum can run over several calls.
+    SIGSTREAM_SIMD_INLINE void store(double* l) const {
         for (int p = 0; p < 8 / W; ++p) std::memcpy(l + p * W, &lane[p], sizeof(vd<W>));
-        return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+    }
+    SIGSTREAM_SIMD_INLINE void load(const double* l) {
+        for (int p = 0; p < 8 / W; ++p) std::memcpy(&lane[p], l + p * W, sizeof(vd<W>));
     }
 };
 

@@ -165,7 +165,19 @@ TEST(NmfKernels, EveryLevelGivesTheSameBits) {
             o.gemm.resize(m, K);
             at(level).gemm(X.data(), m, m, Y.data(), 1, K, K, n, o.gemm.data(), m);
             o.ratio = (X.array() + 0.5).matrix();
-            at(level).kl_ratio(Vp.data(), o.ratio.data(), o.ratio.size(), o.sums);
+            double lanes[16] = {};
+            at(level).kl_ratio(Vp.data(), o.ratio.data(), o.ratio.size(), lanes);
+            o.sums[0] = sigstream::simd::lanes8_total(lanes);
+            o.sums[1] = sigstream::simd::lanes8_total(lanes + 8);
+            // In two pieces (the first a multiple of 8 entries long): the same ratios and sums, bit for bit.
+            MatrixXd pieces = (X.array() + 0.5).matrix();
+            double lanes2[16] = {};
+            const std::ptrdiff_t first = 8 * 37;
+            at(level).kl_ratio(Vp.data(), pieces.data(), first, lanes2);
+            at(level).kl_ratio(Vp.data() + first, pieces.data() + first, pieces.size() - first, lanes2);
+            EXPECT_TRUE(pieces == o.ratio);
+            EXPECT_EQ(sigstream::simd::lanes8_total(lanes2), o.sums[0]);
+            EXPECT_EQ(sigstream::simd::lanes8_total(lanes2 + 8), o.sums[1]);
             o.ht = Ht0;
             o.h.resize(K, n);
             o.cross = at(level).mu_update_t(o.ht.data(), P.data(), Den.data(), np, n, K, 1e-16, o.h.data());
