@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "sigstream_backend.h"
@@ -135,15 +136,20 @@ struct Settings {
     double tol = 0.0;      // the stop rule (StopRule below): relative decrease of the best objective over the window
     int tol_window = 100;  // the window, set by the host
     std::uint64_t seed = 0;
+    int trace_stride = 1;  // the host needs the objective only after multiples of it and the last iteration
 };
 
-// The request's k, max_iter, tol, tol_window and seed.
+// The request's k, max_iter, tol, tol_window, seed and trace_stride (1 when the host's request predates it).
 inline void copy_settings(Settings& settings, const sigstream_fit_request& request) {
     settings.k = request.k;
     settings.max_iter = request.max_iter;
     settings.tol = request.tol;
     settings.tol_window = request.tol_window;
     settings.seed = request.seed;
+    settings.trace_stride =
+        SIGSTREAM_HAS_FIELD(&request, sigstream_fit_request, trace_stride) && request.trace_stride > 1
+            ? request.trace_stride
+            : 1;
 }
 
 // A backend's description for the ABI, every count and size filled in: name, version, description, objective,
@@ -303,7 +309,10 @@ public:
     StopRule(double tol, int window) : tol_(tol), window_(window < 1 ? 1 : window) {}
     // Records f[t] (t = the number of values seen before) and says whether the fit has converged at t.
     bool converged(double objective) {
-        const double b = best_.empty() ? objective : std::min(best_.back(), objective);
+        // NaN: not computed after this iteration (trace_stride); the best stays.
+        const double b = best_.empty()           ? objective
+                         : std::isnan(objective) ? best_.back()
+                                                 : std::min(best_.back(), objective);
         best_.push_back(b);
         const std::size_t t = best_.size() - 1, w = static_cast<std::size_t>(window_);
         if (tol_ <= 0 || t < w || t % w != 0) return false;
@@ -330,8 +339,12 @@ private:
 //  - with Status::stopped when progress (may be empty) returns true for (it, f);
 //  - when the StopRule(tol, window) says so, with the message "converged after <it> iterations".
 // record.iterations counts the steps run.
+// With stride > 1 (the request's trace_stride) a step that takes a bool is told whether the host needs its
+// objective (it a multiple of stride, or max_iter); when not, it may return NaN (not computed), which is recorded
+// as such and passed to progress, and the checks above wait for the next computed value. The window must then be
+// a multiple of stride (the host's part; checked by the caller).
 template <typename Step>
-void iterate(FitRecord& record, double start, int max_iter, double tol, int window,
+void iterate(FitRecord& record, double start, int max_iter, double tol, int window, int stride,
              const std::function<bool(int, double)>& progress, Step&& step) {
     record.trace.reserve(static_cast<std::size_t>(max_iter) + 1);
     record.trace.push_back(start);
@@ -343,7 +356,23 @@ void iterate(FitRecord& record, double start, int max_iter, double tol, int wind
         return;
     }
     for (int it = 1; it <= max_iter; ++it) {
-        const double f = step();
+        const bool needed = stride <= 1 || it % stride == 0 || it == max_iter;
+        double f;
+        if constexpr (std::is_invocable_v<Step, bool>)
+            f = step(needed);
+        else
+            f = step();
+        if (!needed && std::isnan(f)) {  // not computed
+            record.trace.push_back(f);
+            record.iterations = it;
+            if (progress && progress(it, f)) {
+                record.status = Status::stopped;
+                record.message = "stopped by the host after iteration " + std::to_string(it);
+                return;
+            }
+            stop.converged(f);
+            continue;
+        }
         record.trace.push_back(f);
         record.iterations = it;
         if (!std::isfinite(f)) {
@@ -361,6 +390,13 @@ void iterate(FitRecord& record, double start, int max_iter, double tol, int wind
             return;
         }
     }
+}
+
+// The same loop with the objective after every iteration.
+template <typename Step>
+void iterate(FitRecord& record, double start, int max_iter, double tol, int window,
+             const std::function<bool(int, double)>& progress, Step&& step) {
+    iterate(record, start, max_iter, tol, window, 1, progress, std::forward<Step>(step));
 }
 
 // Copies the trace (at most the max_iter + 1 values the host has room for) and the iteration count.

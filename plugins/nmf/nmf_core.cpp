@@ -252,15 +252,15 @@ double Stepper::step_her(Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
     return fbest_;
 }
 
-double Stepper::step(Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
+double Stepper::step(Eigen::MatrixXd& W, Eigen::MatrixXd& H, bool objective) {
     if (her_) return step_her(W, H);
     if (objective_ == Objective::kl && solver_ == Solver::mu) {
         mu_kl_w(W, H);
         mu_kl_h(W, H);
-        // The objective, and (V / WH) H^T for the next step.
-        const double f = kl_ratio(W, H, true);
+        // The objective (when asked: its logarithms cost as much as a product), and (V / WH) H^T for the next step.
+        const double f = kl_ratio(W, H, objective);
         v_times_ht(H, U_);
-        return f;
+        return objective ? f : std::numeric_limits<double>::quiet_NaN();
     }
     const Eigen::Index rows = W.rows(), K = W.cols(), n = H.cols();
     const int k = static_cast<int>(K);
@@ -369,8 +369,12 @@ Result fit(const Eigen::MatrixXd& V, const Options& options, const Eigen::Matrix
         throw std::invalid_argument(std::string("nmf: this CPU cannot run the kernels of level ") +
                                     simd::name(options.isa));
     Stepper stepper(V, options.objective, options.solver, options.isa);
+    // Multiplicative updates never increase the objective, so they may skip it where the host does not need it.
+    const bool skip = options.solver == Solver::mu && options.objective == Objective::kl && options.trace_stride > 1 &&
+                      options.tol_window % options.trace_stride == 0;
     plugin_kit::iterate(result, stepper.reset(result.W, result.H), options.max_iter, options.tol, options.tol_window,
-                        progress, [&] { return stepper.step(result.W, result.H); });
+                        skip ? options.trace_stride : 1, progress,
+                        [&](bool needed) { return stepper.step(result.W, result.H, needed); });
     return result;
 }
 

@@ -91,8 +91,9 @@ public:
     Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver, int isa = 0);
     // Starts from (W, H); returns the objective there.
     double reset(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H);
-    // One iteration (W, then H) in place; returns the objective after it.
-    double step(Eigen::MatrixXd& W, Eigen::MatrixXd& H);
+    // One iteration (W, then H) in place; returns the objective after it (NaN when objective is false and the
+    // solver can skip it: kl mu).
+    double step(Eigen::MatrixXd& W, Eigen::MatrixXd& H, bool objective = true);
 
 private:
     void mu_kl_w(Eigen::MatrixXd& W, const Eigen::MatrixXd& H);
@@ -149,7 +150,7 @@ void iterate(const Eigen::MatrixXd& V, Eigen::MatrixXd& W, Eigen::MatrixXd& H, O
 //  nndsvda: nndsvd with its zeros replaced by mean(V)
 void initialise(const Eigen::MatrixXd& V, int k, Init init, std::uint64_t seed, Eigen::MatrixXd& W, Eigen::MatrixXd& H);
 
-struct Options : plugin_kit::Settings {  // k, max_iter, tol, tol_window, seed
+struct Options : plugin_kit::Settings {  // k, max_iter, tol, tol_window, seed, trace_stride
     Objective objective = Objective::kl;
     Solver solver = Solver::ccd_her;
     Init init = Init::random;

@@ -107,6 +107,13 @@ typedef struct sigstream_fit_request {
     /* Called after each iteration (or every few) with the iteration number (1-based) and objective; returns
      * SIGSTREAM_PROCEED or SIGSTREAM_STOP. May be NULL. */
     int (*progress)(void* host, int32_t iteration, double objective);
+    /* Appended (read it only where struct_size covers it: SIGSTREAM_HAS_FIELD). The iterations whose objective
+     * the host needs: t a multiple of trace_stride, and the last one run. A backend whose objective never
+     * increases (so that the stop rule's best is the objective itself) may skip computing it after the other
+     * iterations, and then writes NaN there in trace and passes NaN to progress; the stop rule runs at
+     * multiples of tol_window, which the host keeps multiples of trace_stride. 0, 1 or absent: every
+     * iteration (the host sets 1 when it keeps the trace, e.g. for trace.tsv). */
+    int32_t trace_stride;
 } sigstream_fit_request;
 
 /* Filled by the backend. The host allocates W, H and trace, and sets struct_size; a backend writes only the

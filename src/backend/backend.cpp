@@ -139,6 +139,7 @@ FitResult Backend::fit(const Eigen::MatrixXd& V, const FitRequest& request) cons
     req.params = params.empty() ? nullptr : params.data();
     req.host = &bridge;
     req.progress = request.progress ? &progress_bridge : nullptr;
+    req.trace_stride = request.keep_trace ? 1 : fit.tol_window;
 
     FitResult out;
     out.W = Eigen::MatrixXd::Zero(rows, fit.k);

@@ -25,12 +25,16 @@ struct FitRequest {
     const Eigen::MatrixXd* W0 = nullptr;  // optional start, both or neither
     const Eigen::MatrixXd* H0 = nullptr;
     ProgressFn progress;  // after iterations: unit "iterations", done, objective
+    // Whether the caller keeps the whole trace (trace.tsv). When not, a backend may compute the objective only
+    // where the stop rule looks (every fit.tol_window iterations) and after the last iteration; the other trace
+    // entries (and the objective given to progress) are then NaN. The factors are the same either way.
+    bool keep_trace = true;
 };
 
 struct FitResult {
     Eigen::MatrixXd W;          // channels x k, as the backend returned it (not normalised)
     Eigen::MatrixXd H;          // k x samples
-    std::vector<double> trace;  // objective at the start and after each iteration
+    std::vector<double> trace;  // objective at the start and after each iteration (see FitRequest::keep_trace)
     int iterations = 0;
     std::string message;
 };

@@ -285,6 +285,7 @@ SplitResult run_job(const Eigen::MatrixXd& counts, const CrossvalSplit& split_de
     r.test_samples = static_cast<int>(data.test.cols());
 
     FitRequest req;
+    req.keep_trace = false;  // the last objective only
     req.fit = options.fit;
     req.fit.seed = r.fit_seed;
     req.fit.params = cb.params;

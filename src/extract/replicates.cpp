@@ -60,6 +60,7 @@ std::vector<Replicate> fit_replicates(const Eigen::MatrixXd& V, const Backend& b
                 req.fit = plan.fit;
                 req.fit.k = job.k;
                 req.fit.seed = start_seed(plan.fit.seed, job.k, job.index);
+                req.keep_trace = false;  // the last objective only
                 FitResult fit = backend.fit(B, req);
                 Replicate& r = out[j];
                 r.k = job.k;

@@ -521,6 +521,63 @@ TEST(NmfAbi, ZeroTolRunsExactlyMaxIter) {
     for (int s = 100; s < t; s += 100) EXPECT_GE((f.trace[s - 100] - f.trace[s]) / f.trace[s], 1e-4);
 }
 
+// trace_stride: multiplicative updates for KL compute the objective only where the host needs it (multiples of the
+// stride, the last iteration) and leave NaN elsewhere, with the same factors, iterations and stop; solvers whose
+// steps need the objective (ccd-her) and a request of the layout before the field give every value.
+TEST(NmfAbi, TraceStrideSkipsOnlyObjectivesTheHostDoesNotNeed) {
+    Request r;
+    r.V = counts(96, 60, 3, 17, 200);
+    r.max_iter = 5000;
+    r.tol = 1e-4;
+    r.params = {{"solver", "mu"}};
+    const Fit every = fit(r);
+    r.trace_stride = 100;
+    const Fit some = fit(r);
+    ASSERT_EQ(every.status, SIGSTREAM_FIT_OK);
+    ASSERT_EQ(some.status, SIGSTREAM_FIT_OK);
+    ASSERT_LT(every.iterations, 5000);
+    EXPECT_EQ(some.iterations, every.iterations);
+    EXPECT_TRUE(some.W == every.W);
+    EXPECT_TRUE(some.H == every.H);
+    ASSERT_EQ(some.trace.size(), every.trace.size());
+    for (std::size_t t = 0; t < some.trace.size(); ++t) {
+        if (t % 100 == 0)
+            EXPECT_EQ(some.trace[t], every.trace[t]) << t;
+        else
+            EXPECT_TRUE(std::isnan(some.trace[t])) << t;
+    }
+    // max_iter not a multiple of the stride: the last objective is there.
+    r.tol = 0;
+    r.max_iter = 137;
+    const Fit last = fit(r);
+    ASSERT_EQ(last.trace.size(), 138u);
+    EXPECT_FALSE(std::isnan(last.trace[137]));
+    EXPECT_TRUE(std::isnan(last.trace[136]));
+    // ccd-her needs its objective after every step: all there.
+    r.params = {{"solver", "ccd-her"}};
+    for (double v : fit(r).trace) EXPECT_FALSE(std::isnan(v));
+}
+
+TEST(NmfAbi, TraceStrideOfAnOlderHostIsOne) {
+    const MatrixXd V = counts(96, 20, 2, 5, 50);
+    sigstream_fit_request q = sigstream::test::make_request(V, 2, 7, 30, 0.0);
+    const sigstream_param param{sizeof(sigstream_param), "solver", "mu"};
+    q.n_params = 1;
+    q.params = &param;
+    q.trace_stride = 10;
+    q.struct_size = offsetof(sigstream_fit_request, trace_stride);  // a host built before the field
+    MatrixXd W(96, 2), H(2, 20);
+    std::vector<double> trace(31, std::nan(""));
+    sigstream_fit_result res{};
+    res.struct_size = sizeof res;
+    res.W = W.data();
+    res.H = H.data();
+    res.trace = trace.data();
+    ASSERT_EQ(sigstream::nmf::backend()->fit(&q, &res), SIGSTREAM_FIT_OK) << res.message;
+    ASSERT_EQ(res.trace_length, 31);
+    for (double v : trace) EXPECT_FALSE(std::isnan(v));
+}
+
 TEST(NmfAbi, ProgressCanStop) {
     struct Host {
         int calls = 0;

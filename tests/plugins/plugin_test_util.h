@@ -75,6 +75,7 @@ struct Request {
     std::vector<std::pair<std::string, std::string>> params;
     int (*progress)(void*, int32_t, double) = nullptr;
     void* host = nullptr;
+    int trace_stride = 1;
 };
 
 struct Fit {
@@ -96,6 +97,7 @@ inline Fit fit_with(const sigstream_backend* backend, const Request& r) {
     q.params = params.data();
     q.host = r.host;
     q.progress = r.progress;
+    q.trace_stride = r.trace_stride;
     Fit f;
     f.W.resize(r.V.rows(), r.k);
     f.H.resize(r.k, r.V.cols());
