@@ -240,68 +240,76 @@ void ConeProjection::solve(const Eigen::VectorXd& t, Eigen::VectorXd& g) {
     // about 1e-16 rows ||V_j|| ||t||).
     const double tol = 1e-11 * t_norm;
     const Eigen::Index max_steps = 3 * (V_.rows() + n) + 10;
-    bool solve_first = !passive_.empty();
-    for (Eigen::Index step = 0; step < max_steps; ++step) {
-        if (solve_first) {
-            // Lawson-Hanson's inner loop: the least-squares solution on the passive set, moved back into the
-            // feasible region (from the feasible g towards z until an entry reaches 0, which leaves) until it is
-            // feasible.
-            solve_passive(t);
-            for (Eigen::Index inner = 0; inner < max_steps && !passive_.empty() && z_.minCoeff() <= 0.0; ++inner) {
-                double alpha = 1.0;
-                std::size_t leaving = 0;
-                for (std::size_t i = 0; i < passive_.size(); ++i) {
-                    const double zi = z_(static_cast<Eigen::Index>(i)), gi = g(passive_[i]);
-                    if (zi <= 0.0 && gi / (gi - zi) <= alpha) {
-                        alpha = gi / (gi - zi);
-                        leaving = i;
-                    }
+    // Lawson-Hanson's inner loop: the least-squares solution on the passive set, moved back into the feasible
+    // region (from the feasible g towards z until an entry reaches 0, which leaves) until it is feasible; then g = z.
+    auto settle = [&] {
+        solve_passive(t);
+        for (Eigen::Index inner = 0; inner < max_steps && !passive_.empty() && z_.minCoeff() <= 0.0; ++inner) {
+            double alpha = 1.0;
+            std::size_t leaving = 0;
+            for (std::size_t i = 0; i < passive_.size(); ++i) {
+                const double zi = z_(static_cast<Eigen::Index>(i)), gi = g(passive_[i]);
+                if (zi <= 0.0 && gi / (gi - zi) <= alpha) {
+                    alpha = gi / (gi - zi);
+                    leaving = i;
                 }
-                std::size_t kept = 0;
-                for (std::size_t i = 0; i < passive_.size(); ++i) {
-                    const Eigen::Index j = passive_[i];
-                    g(j) += alpha * (z_(static_cast<Eigen::Index>(i)) - g(j));
-                    if (i != leaving && g(j) > 0.0) {
-                        passive_[kept++] = j;
-                    } else {
-                        g(j) = 0.0;
-                        in_passive_[static_cast<std::size_t>(j)] = 0;
-                    }
-                }
-                passive_.resize(kept);
-                if (!passive_.empty()) solve_passive(t);
             }
-            for (std::size_t i = 0; i < passive_.size(); ++i) g(passive_[i]) = z_(static_cast<Eigen::Index>(i));
+            std::size_t kept = 0;
+            for (std::size_t i = 0; i < passive_.size(); ++i) {
+                const Eigen::Index j = passive_[i];
+                g(j) += alpha * (z_(static_cast<Eigen::Index>(i)) - g(j));
+                if (i != leaving && g(j) > 0.0) {
+                    passive_[kept++] = j;
+                } else {
+                    g(j) = 0.0;
+                    in_passive_[static_cast<std::size_t>(j)] = 0;
+                }
+            }
+            passive_.resize(kept);
+            if (!passive_.empty()) solve_passive(t);
         }
-        solve_first = true;
-        // The residual and the most correlated column outside the passive set.
+        for (std::size_t i = 0; i < passive_.size(); ++i) g(passive_[i]) = z_(static_cast<Eigen::Index>(i));
+    };
+    if (!passive_.empty()) settle();
+    std::vector<std::pair<double, Eigen::Index>> candidates;
+    for (Eigen::Index step = 0; step < max_steps; ++step) {
+        // The residual and the columns outside the passive set most correlated with it: up to kEnteringPerPass of
+        // them enter in turn (best first) from one pass over V, which costs rows x cols; each must have a positive
+        // coefficient in the least-squares solution with it (else it, and the rest of this pass's, wait for the
+        // next pass), and the set is made feasible again after each. Every change lowers ||V g - t||, so the loop
+        // ends; it ends when no column correlates positively with the residual: the exact projection.
         r_ = t;
         for (const Eigen::Index j : passive_) r_.noalias() -= g(j) * V_.col(j);
         w_.noalias() = V_.transpose() * r_;
-        Eigen::Index enter = -1;
-        double best = tol;
+        candidates.clear();
         for (Eigen::Index j = 0; j < n; ++j) {
             if (in_passive_[static_cast<std::size_t>(j)] || excluded_[static_cast<std::size_t>(j)]) continue;
             const double c = w_(j) * inv_norm_(j);
-            if (c > best) {
-                best = c;
-                enter = j;
+            if (c > tol) candidates.emplace_back(c, j);
+        }
+        if (candidates.empty()) break;
+        const std::size_t take = std::min<std::size_t>(candidates.size(), kEnteringPerPass);
+        // Best first; equal correlations by column (a fixed order).
+        std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(take), candidates.end(),
+                          [](const auto& a, const auto& b) {
+                              return a.first > b.first || (a.first == b.first && a.second < b.second);
+                          });
+        for (std::size_t c = 0; c < take; ++c) {
+            const Eigen::Index enter = candidates[c].second;
+            passive_.push_back(enter);
+            in_passive_[static_cast<std::size_t>(enter)] = 1;
+            solve_passive(t);
+            if (!(z_(static_cast<Eigen::Index>(passive_.size()) - 1) > 0.0)) {
+                passive_.pop_back();
+                in_passive_[static_cast<std::size_t>(enter)] = 0;
+                // The pass's best column does not help after all (rounding: it depends on the passive ones): it
+                // stays out until the passive set changes. A later candidate's correlation is stale: next pass.
+                if (c == 0) excluded_[static_cast<std::size_t>(enter)] = 1;
+                break;
             }
+            std::fill(excluded_.begin(), excluded_.end(), 0);
+            settle();
         }
-        if (enter < 0) break;
-        passive_.push_back(enter);
-        in_passive_[static_cast<std::size_t>(enter)] = 1;
-        solve_passive(t);
-        if (!(z_(static_cast<Eigen::Index>(passive_.size()) - 1) > 0.0)) {
-            // Rounding: the column does not help after all (it depends on the passive ones). Leave it out until
-            // the passive set changes.
-            passive_.pop_back();
-            in_passive_[static_cast<std::size_t>(enter)] = 0;
-            excluded_[static_cast<std::size_t>(enter)] = 1;
-            solve_first = false;
-            continue;
-        }
-        std::fill(excluded_.begin(), excluded_.end(), 0);
     }
 }
 

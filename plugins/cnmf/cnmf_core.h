@@ -112,6 +112,11 @@ private:
     Eigen::VectorXd z_, r_, w_;
 };
 
+// Columns that may enter ConeProjection's passive set per pass over V (its cost: rows x cols). One, as in
+// Lawson-Hanson, made a projection from a poor start cost ~20 passes, and the time per iteration grow faster than
+// the samples once V left the caches.
+inline constexpr std::size_t kEnteringPerPass = 8;
+
 // Below this reciprocal condition number of V_P^T V_P (relative error of the normal equations' solution about
 // 1e-16 / rcond), ConeProjection solves by QR instead.
 inline constexpr double kMinRcond = 1e-10;
