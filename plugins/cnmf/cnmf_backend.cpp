@@ -11,8 +11,9 @@ namespace {
 
 const sigstream_param_spec kParams[] = {
     {sizeof(sigstream_param_spec), "solver", "hals",
-     "hals (block coordinate descent: each signature the exact projection of its update onto the cone of the "
-     "samples, each exposure column exact; tens to hundreds of iterations) or mu (Ding et al.'s multiplicative "
+     "hals (block coordinate descent: each signature moved to (or towards: one pass over the samples per sweep, "
+     "finished by later sweeps) the projection of its update onto the cone of the samples, each exposure column "
+     "exact; tens to hundreds of iterations) or mu (Ding et al.'s multiplicative "
      "updates, the solver of version 1.0; 10^4-10^5 iterations); accepted: hals|mu"},
     {sizeof(sigstream_param_spec), "init", "nmf",
      "start when the host gives none: nmf (an NMF fit from NNDSVD, k-means medoids or uniform random factors, its "
@@ -67,9 +68,9 @@ int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result
 }
 
 const sigstream_backend kBackend = plugin_kit::description(
-    "cnmf", "1.1.1",
+    "cnmf", "1.2.0",
     "convex NMF (Ding, Li & Jordan 2010): V ~ V G H^T, signatures W = V G are non-negative combinations of the "
-    "samples; block coordinate descent with exact projections onto the cone of the samples from the best of "
+    "samples; block coordinate descent with projections onto the cone of the samples from the best of "
     "several NMF-based starts (solver=mu init=kmeans starts=1: version 1.0's multiplicative updates); A = V^T V is "
     "never formed (O(rows*cols*K) per iteration); a host start W0 is mapped to G by non-negative least squares, "
     "H0 is used exactly",

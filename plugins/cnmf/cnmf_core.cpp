@@ -215,7 +215,7 @@ void ConeProjection::solve_passive(const Eigen::VectorXd& t) {
     z_ = VP_.colPivHouseholderQr().solve(t);
 }
 
-void ConeProjection::solve(const Eigen::VectorXd& t, Eigen::VectorXd& g) {
+void ConeProjection::solve(const Eigen::VectorXd& t, Eigen::VectorXd& g, int max_passes) {
     const Eigen::Index n = V_.cols();
     if (g.size() != n) g = Eigen::VectorXd::Zero(n);
     in_passive_.assign(static_cast<std::size_t>(n), 0);
@@ -272,7 +272,7 @@ void ConeProjection::solve(const Eigen::VectorXd& t, Eigen::VectorXd& g) {
     };
     if (!passive_.empty()) settle();
     std::vector<std::pair<double, Eigen::Index>> candidates;
-    for (Eigen::Index step = 0; step < max_steps; ++step) {
+    for (Eigen::Index step = 0; step < max_steps && (max_passes <= 0 || step < max_passes); ++step) {
         // The residual and the columns outside the passive set most correlated with it: up to kEnteringPerPass of
         // them enter in turn (best first) from one pass over V, which costs rows x cols; each must have a positive
         // coefficient in the least-squares solution with it (else it, and the rest of this pass's, wait for the
@@ -369,7 +369,7 @@ double HalsStepper::sweep() {
         // With G = kFloor + g, g >= 0: W_c = floor_ + V g, so g is the projection of t - floor_.
         t_ = W_.col(c) + (P_.col(c) - W_ * KK_.col(c)) / d - floor_;
         g_ = (Gy_.col(c).array() - kFloor).cwiseMax(0.0);  // the warm start
-        projection_.solve(t_, g_);
+        projection_.solve(t_, g_, kPassesPerSweep);
         Gy_.col(c) = g_.array() + kFloor;
         W_.col(c) = floor_;
         for (Eigen::Index j = 0; j < g_.size(); ++j)

@@ -79,7 +79,10 @@ Eigen::MatrixXd g_from_signatures(const Eigen::MatrixXd& V, const Eigen::MatrixX
 //          the objective over W_k in the cone (an NNLS problem in g_k: min ||V g - t_k||, g >= 0), k = 1..K;
 //   H_k <- max(0, H_k + (V^T W_k - H (W^T W)_k) / (W^T W)_kk), k = 1..K (the exact minimiser over H_k), in
 //          repeated passes while they still move H (hals_block(): a pass costs cols K^2, the products rows cols K).
-// Every block update is exact, so the objective never increases; an iteration costs about 3 rows * cols * K
+// The projection of a signature's target runs kPassesPerSweep passes over V per sweep (Lawson-Hanson from the last
+// support, up to kEnteringPerPass columns entering per pass): it finishes over a few sweeps when the support moves
+// a lot, and in one once it settles. Every block update lowers the objective (the exposures' are exact), so it never
+// increases; an iteration costs about 3 rows * cols * K
 // multiply-adds (V H, V^T W, and V^T r in each projection) plus the projections' small solves, like one
 // multiplicative update, but it converges in tens to hundreds of iterations where the multiplicative updates need
 // 10^4 - 10^5. G is kept >= kFloor, as the multiplicative updates keep it (the projection is then of t_k - V 1
@@ -93,7 +96,9 @@ class ConeProjection {
 public:
     explicit ConeProjection(const Eigen::MatrixXd& V);
     // On entry g (cols) is the warm start (any g >= 0; zeros for none), on exit the solution.
-    void solve(const Eigen::VectorXd& t, Eigen::VectorXd& g);
+    // With max_passes > 0, stops after that many passes over V even short of the projection (g is then feasible and
+    // nearer to t than the warm start: an inexact block update that still lowers the objective).
+    void solve(const Eigen::VectorXd& t, Eigen::VectorXd& g, int max_passes = 0);
 
 private:
     void solve_passive(const Eigen::VectorXd& t);
@@ -116,6 +121,9 @@ private:
 // Lawson-Hanson, made a projection from a poor start cost ~20 passes, and the time per iteration grow faster than
 // the samples once V left the caches.
 inline constexpr std::size_t kEnteringPerPass = 8;
+// Passes over V per signature per HALS sweep (ConeProjection::solve's max_passes): the projection is finished by
+// later sweeps from the warm start, so a sweep costs a fixed number of passes (linear in the samples).
+inline constexpr int kPassesPerSweep = 1;
 
 // Below this reciprocal condition number of V_P^T V_P (relative error of the normal equations' solution about
 // 1e-16 / rcond), ConeProjection solves by QR instead.

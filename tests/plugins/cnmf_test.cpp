@@ -198,6 +198,34 @@ TEST(CnmfCone, ProjectionKktOnCountData) {
     EXPECT_GE(G.minCoeff(), 0.0);
 }
 
+// One pass over V per call (max_passes = 1, as a HALS sweep calls it): each call stays feasible and never moves
+// away from t, and repeated calls from the last result reach the exact projection; the first pass lets several
+// columns in (kEnteringPerPass), not one.
+TEST(CnmfCone, PassLimitedProjectionDescendsToTheProjection) {
+    const MatrixXd V = data(96, 200, 5, 11);
+    const Eigen::VectorXd t = uniform(96, 1, 13, 50.0);
+    sigstream::cnmf::ConeProjection projection(V);
+    Eigen::VectorXd exact = Eigen::VectorXd::Zero(V.cols());
+    projection.solve(t, exact);
+    const double best = (t - V * exact).squaredNorm();
+    Eigen::VectorXd g = Eigen::VectorXd::Zero(V.cols());
+    double last = t.squaredNorm();
+    int calls = 0;
+    for (; calls < 100; ++calls) {
+        projection.solve(t, g, 1);
+        ASSERT_GE(g.minCoeff(), 0.0);
+        const double now = (t - V * g).squaredNorm();
+        EXPECT_LE(now, last * (1 + 1e-12)) << calls;
+        if (calls == 0) {
+            EXPECT_GT((g.array() > 0).count(), 1);
+        }
+        last = now;
+        if (now <= best * (1 + 1e-12)) break;
+    }
+    EXPECT_LT(calls, 100);
+    EXPECT_LE((g - exact).cwiseAbs().maxCoeff(), 1e-8 * std::max(1.0, exact.norm()));
+}
+
 TEST(CnmfHals, OneBlockPassIsTheFormula) {
     const MatrixXd X0 = uniform(30, 4, 21), P = uniform(30, 4, 22, 5.0);
     const MatrixXd Y = uniform(12, 4, 23), KK = Y.transpose() * Y;
