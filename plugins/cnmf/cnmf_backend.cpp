@@ -68,7 +68,7 @@ int fit_entry(const sigstream_fit_request* request, sigstream_fit_result* result
 }
 
 const sigstream_backend kBackend = plugin_kit::description(
-    "cnmf", "1.2.0",
+    "cnmf", "1.2.1",
     "convex NMF (Ding, Li & Jordan 2010): V ~ V G H^T, signatures W = V G are non-negative combinations of the "
     "samples; block coordinate descent with projections onto the cone of the samples from the best of "
     "several NMF-based starts (solver=mu init=kmeans starts=1: version 1.0's multiplicative updates); A = V^T V is "

@@ -171,8 +171,10 @@ private:
 // HALS passes over the columns of one factor X (n x K) of ||V - X Y^T||^2 for fixed Y, given P = V^T Y (or V Y)
 // and KK = Y^T Y: X_k <- max(0, X_k + (P_k - X KK_k) / KK_kk), k = 1..K, each the exact minimiser over X_k.
 // Gillis & Glineur's acceleration (2012): P and KK cost a product with V, a pass only n K^2, so the passes repeat
-// (at most max_passes) until one changes X by less than kInnerEps times the first pass did. Returns the passes.
+// (at most max_passes) until one changes X by less than kInnerEps times the first pass did — block by block of
+// kHalsRows rows (the rows are independent), each block with its own stop. Returns the most passes of a block.
 inline constexpr double kInnerEps = 0.01;
+inline constexpr Eigen::Index kHalsRows = 512;
 inline constexpr double kInnerShare = 0.5;  // passes allowed: 1 + kInnerShare * (product cost / pass cost) ...
 inline constexpr int kMaxInnerPasses = 20;  // ... at most this many
 int hals_block(Eigen::MatrixXd& X, const Eigen::MatrixXd& P, const Eigen::MatrixXd& KK, int max_passes);

@@ -226,6 +226,31 @@ TEST(CnmfCone, PassLimitedProjectionDescendsToTheProjection) {
     EXPECT_LE((g - exact).cwiseAbs().maxCoeff(), 1e-8 * std::max(1.0, exact.norm()));
 }
 
+// The rows of H are independent problems: hals_block runs kHalsRows of them at a time, each block to its own stop,
+// which is exactly hals_block on each block alone; one pass is the formula on the whole matrix.
+TEST(CnmfHals, RowBlocksAreIndependentProblems) {
+    using sigstream::cnmf::hals_block;
+    using sigstream::cnmf::kHalsRows;
+    const Eigen::Index n = 2 * kHalsRows + 77, K = 4;
+    const MatrixXd X0 = uniform(n, K, 31, 3.0), P = uniform(n, K, 32, 50.0);
+    const MatrixXd Y = uniform(K + 3, K, 33);
+    const MatrixXd KK = Y.transpose() * Y;
+    MatrixXd X = X0;
+    hals_block(X, P, KK, 6);
+    for (Eigen::Index r0 = 0; r0 < n; r0 += kHalsRows) {
+        const Eigen::Index rows = std::min<Eigen::Index>(kHalsRows, n - r0);
+        MatrixXd part = X0.middleRows(r0, rows);
+        const MatrixXd Pp = P.middleRows(r0, rows);
+        hals_block(part, Pp, KK, 6);
+        EXPECT_TRUE(part == X.middleRows(r0, rows)) << r0;
+    }
+    MatrixXd one = X0, formula = X0;
+    hals_block(one, P, KK, 1);
+    for (Eigen::Index c = 0; c < K; ++c)
+        formula.col(c) = (formula.col(c) + (P.col(c) - formula * KK.col(c)) / KK(c, c)).cwiseMax(0.0);
+    EXPECT_LE((one - formula).cwiseAbs().maxCoeff(), 1e-12 * formula.cwiseAbs().maxCoeff());
+}
+
 TEST(CnmfHals, OneBlockPassIsTheFormula) {
     const MatrixXd X0 = uniform(30, 4, 21), P = uniform(30, 4, 22, 5.0);
     const MatrixXd Y = uniform(12, 4, 23), KK = Y.transpose() * Y;
