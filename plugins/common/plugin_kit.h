@@ -362,20 +362,10 @@ void iterate(FitRecord& record, double start, int max_iter, double tol, int wind
             f = step(needed);
         else
             f = step();
-        if (!needed && std::isnan(f)) {  // not computed
-            record.trace.push_back(f);
-            record.iterations = it;
-            if (progress && progress(it, f)) {
-                record.status = Status::stopped;
-                record.message = "stopped by the host after iteration " + std::to_string(it);
-                return;
-            }
-            stop.converged(f);
-            continue;
-        }
+        const bool skipped = !needed && std::isnan(f);  // not computed
         record.trace.push_back(f);
         record.iterations = it;
-        if (!std::isfinite(f)) {
+        if (!skipped && !std::isfinite(f)) {
             record.status = Status::numerical;
             record.message = "the objective became " + std::to_string(f) + " at iteration " + std::to_string(it);
             return;
@@ -385,7 +375,7 @@ void iterate(FitRecord& record, double start, int max_iter, double tol, int wind
             record.message = "stopped by the host after iteration " + std::to_string(it);
             return;
         }
-        if (stop.converged(f)) {
+        if (stop.converged(f) && !skipped) {
             record.message = "converged after " + std::to_string(it) + " iterations";
             return;
         }

@@ -82,24 +82,33 @@ Stepper::Stepper(const Eigen::MatrixXd& V, Objective objective, Solver solver, i
     }
 }
 
+// Wp_ <- W with zero rows appended.
+void Stepper::pad_w(const Eigen::MatrixXd& W) {
+    if (Wp_.rows() != m_ || Wp_.cols() != W.cols()) Wp_ = Eigen::MatrixXd::Zero(m_, W.cols());
+    Wp_.topRows(W.rows()) = W;
+}
+
+// The KL divergence from kl_ratio's lanes: sum V log(V / WH) + sum WH - sum V.
+double Stepper::kl_total(const double* lanes) const {
+    return simd::lanes8_total(lanes) + simd::lanes8_total(lanes + 8) - vsum_;
+}
+
 // U_ <- V / (W H) (padded rows 0); returns the KL divergence at (W, H) when asked (else 0).
 double Stepper::kl_ratio(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H, bool objective) {
     const int K = static_cast<int>(W.cols()), n = static_cast<int>(H.cols());
-    if (Wp_.rows() != m_ || Wp_.cols() != K) Wp_ = Eigen::MatrixXd::Zero(m_, K);
-    Wp_.topRows(W.rows()) = W;
+    pad_w(W);
     U_.resize(m_, n);
     k_.gemm(Wp_.data(), m_, m_, H.data(), K, 1, n, K, U_.data(), m_);  // U = W H
     double lanes[16] = {};
     k_.kl_ratio(Vp_.data(), U_.data(), U_.size(), objective ? lanes : nullptr);
-    return simd::lanes8_total(lanes) + simd::lanes8_total(lanes + 8) - vsum_;
+    return kl_total(lanes);
 }
 
 // The KL divergence at (W, H) alone: kl_ratio's sums (the same bits), kKlChunk columns at a time, so that W H never
 // leaves the cache.
 double Stepper::kl_objective(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
     const int K = static_cast<int>(W.cols()), n = static_cast<int>(H.cols());
-    if (Wp_.rows() != m_ || Wp_.cols() != K) Wp_ = Eigen::MatrixXd::Zero(m_, K);
-    Wp_.topRows(W.rows()) = W;
+    pad_w(W);
     const int chunk = std::min(n, kKlChunk);
     if (Uchunk_.size() < static_cast<Eigen::Index>(m_) * chunk) Uchunk_.resize(static_cast<Eigen::Index>(m_) * chunk);
     double lanes[16] = {};
@@ -109,7 +118,7 @@ double Stepper::kl_objective(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H)
         k_.kl_ratio(Vp_.data() + static_cast<std::ptrdiff_t>(j) * m_, Uchunk_.data(),
                     static_cast<std::ptrdiff_t>(m_) * c, lanes);
     }
-    return simd::lanes8_total(lanes) + simd::lanes8_total(lanes + 8) - vsum_;
+    return kl_total(lanes);
 }
 
 // NW_ <- M H^T for M = Vp_ or U_ (m_ x cols).
@@ -184,8 +193,7 @@ void Stepper::mu_kl_h(const Eigen::MatrixXd& W, Eigen::MatrixXd& H) {
 // ccd for kl, W half: the rows of V are the problems, in the vector lanes.
 void Stepper::ccd_kl_w(Eigen::MatrixXd& W, const Eigen::MatrixXd& H) {
     const Eigen::Index rows = W.rows(), K = W.cols(), n = H.cols();
-    if (Wp_.rows() != m_ || Wp_.cols() != K) Wp_ = Eigen::MatrixXd::Zero(m_, K);
-    Wp_.topRows(rows) = W;
+    pad_w(W);
     if (Htp_.rows() != np_ || Htp_.cols() != K) Htp_ = Eigen::MatrixXd::Zero(np_, K);
     Htp_.topRows(n) = H.transpose();
     const Eigen::VectorXd hsum = H.rowwise().sum();

@@ -105,6 +105,8 @@ private:
     double step_her(Eigen::MatrixXd& W, Eigen::MatrixXd& H);
     double kl_ratio(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H, bool objective);
     double kl_objective(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H);
+    void pad_w(const Eigen::MatrixXd& W);
+    double kl_total(const double* lanes) const;
     void v_times_ht(const Eigen::MatrixXd& H, const Eigen::MatrixXd& M);
     double frobenius_after_h(const Eigen::MatrixXd& W, const Eigen::MatrixXd& H);
     void gram_h(const Eigen::MatrixXd& H);
