@@ -4,6 +4,7 @@
 #include <htslib/hfile.h>
 #include <htslib/hts.h>
 #include <htslib/vcf.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "io/input_files.h"
 
 namespace sigstream {
 
@@ -92,9 +94,21 @@ inline bool parse_gt(std::string_view gt, std::uint64_t& mask) {
 VcfSource::VcfSource(std::string path, bool want_genotypes, int decompress_threads)
     : path_(std::move(path)), want_genotypes_(want_genotypes), impl_(std::make_unique<Impl>()) {
     const std::string name = display_name(path_);
-    impl_->fp = hts_open(path_.c_str(), "r");
+    // A FIFO is opened without blocking and read once a process writes to it (never waiting forever).
+    if (const int fd = open_fifo_input(path_); fd >= 0) {
+        hFILE* h = hdopen(fd, "r");
+        if (!h) close(fd);
+        impl_->fp = h ? hts_hopen(h, path_.c_str(), "r") : nullptr;
+        if (h && !impl_->fp) hclose_abruptly(h);
+    } else {
+        impl_->fp = hts_open(path_.c_str(), "r");
+    }
+    if (impl_->fp) note_input(path_);
     if (!impl_->fp) {
         int err = errno;
+        if (err == ENOEXEC)  // htslib's word for a format it does not know
+            throw FormatError(name, 1, "not a VCF or BCF file (a VCF's first line is ##fileformat=VCFv4.x)",
+                              "give a VCF, bgzipped VCF or BCF file");
         throw IoError(name, 0, std::string("cannot open: ") + (err ? std::strerror(err) : "unknown error"),
                       "check the path and permissions");
     }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/errors.h"
+#include "io/input_files.h"
 
 namespace sigstream {
 
@@ -94,6 +95,7 @@ ConfigTable read_config(const std::string& path) {
     if (!fs::is_regular_file(path, ec))
         throw UsageError(path, 0, "cannot open the config file (missing, or not a file)", "check the path");
     std::ifstream in(path, std::ios::binary);
+    note_input(path);
     std::stringstream text;
     text << in.rdbuf();
     if (!in && !in.eof()) throw UsageError(path, 0, "cannot read the config file", "check its permissions");

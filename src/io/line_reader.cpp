@@ -1,5 +1,7 @@
 #include "io/line_reader.h"
 
+#include <unistd.h>
+
 #include <boost/iostreams/device/file_descriptor.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
@@ -10,6 +12,7 @@
 #include <iostream>
 
 #include "core/errors.h"
+#include "io/input_files.h"
 
 namespace sigstream {
 
@@ -17,39 +20,63 @@ namespace bio = boost::iostreams;
 
 struct LineReader::Impl {
     std::ifstream file;
+    bio::filtering_istream fifo;  // a FIFO, read from the descriptor open_fifo_input() gives
     bio::filtering_istream in;
+    std::string chunk = std::string(1 << 16, '\0');
 };
 
 LineReader::LineReader(std::string path) : path_(std::move(path)), impl_(std::make_unique<Impl>()) {
     std::istream* source = &std::cin;
-    bool gz = false;
     if (path_ != "-") {
         std::error_code ec;
         if (std::filesystem::is_directory(path_, ec))
             throw IoError(path_, 0, "this is a folder, not a file", "give the path of a file");
-        impl_->file.open(path_, std::ios::binary);
-        if (!impl_->file)
-            throw IoError(path_, 0, std::string("cannot open: ") + std::strerror(errno),
-                          "check the path and permissions");
-        unsigned char magic[2] = {0, 0};
-        impl_->file.read(reinterpret_cast<char*>(magic), 2);
-        gz = impl_->file.gcount() == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-        impl_->file.clear();
-        impl_->file.seekg(0);
-        source = &impl_->file;
+        if (const int fd = open_fifo_input(path_); fd >= 0) {
+            impl_->fifo.push(bio::file_descriptor_source(fd, bio::close_handle));
+            source = &impl_->fifo;
+        } else {
+            impl_->file.open(path_, std::ios::binary);
+            if (!impl_->file)
+                throw IoError(path_, 0, std::string("cannot open: ") + std::strerror(errno),
+                              "check the path and permissions");
+            source = &impl_->file;
+        }
+        note_input(path_);
     }
-    if (gz) impl_->in.push(bio::gzip_decompressor());
+    if (source->peek() == 0x1f) impl_->in.push(bio::gzip_decompressor());  // gzip's magic is 1f 8b
+    source->clear();
     impl_->in.push(*source);
 }
 
 LineReader::~LineReader() = default;
 
 bool LineReader::next(std::string& line) {
+    line.clear();
+    bool any = false;  // read something of this line (a line may be longer than one chunk)
     try {
-        if (!std::getline(impl_->in, line)) {
+        for (;;) {
+            impl_->in.getline(impl_->chunk.data(), static_cast<std::streamsize>(impl_->chunk.size()));
+            const auto got = static_cast<std::size_t>(impl_->in.gcount());
             if (impl_->in.bad())
                 throw IoError(path_, line_no_ + 1, "cannot read the file (truncated or corrupt)", "check the file");
-            return false;
+            if (impl_->in.eof()) {  // the last line, without its end
+                line.append(impl_->chunk.data(), got);
+                if (got == 0 && !any) return false;
+                break;
+            }
+            if (impl_->in.fail()) {  // the chunk filled up before the line's end
+                line.append(impl_->chunk.data(), got);
+                any = true;
+                impl_->in.clear();
+                if (line.size() > kMaxLineBytes)
+                    throw FormatError(path_, line_no_ + 1,
+                                      "the line is longer than " + std::to_string(kMaxLineBytes >> 20) +
+                                          " MiB (is this a text table?)",
+                                      "check the file: a table's lines end in a newline");
+                continue;
+            }
+            line.append(impl_->chunk.data(), got - 1);  // the newline was read too
+            break;
         }
     } catch (const bio::gzip_error&) {
         throw IoError(path_, line_no_ + 1, "cannot read the file: truncated or corrupt gzip data",

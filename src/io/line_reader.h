@@ -1,7 +1,9 @@
 // Reads a text file line by line: plain or gzip-compressed (by content), `-` for standard input.
-// Strips `\r` line ends and a leading UTF-8 byte-order mark, and counts lines for messages.
+// Strips `\r` line ends and a leading UTF-8 byte-order mark, and counts lines for messages. A FIFO is read as it
+// is written (io/input_files.h: never blocking forever); a line longer than kMaxLineBytes is a FormatError.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -10,6 +12,8 @@ namespace sigstream {
 
 class LineReader {
 public:
+    static constexpr std::size_t kMaxLineBytes = std::size_t{256} << 20;
+
     explicit LineReader(std::string path);  // throws IoError
     ~LineReader();
     LineReader(const LineReader&) = delete;

@@ -1,5 +1,6 @@
 #include "io/output_file.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <iostream>
 
 #include "core/errors.h"
+#include "io/input_files.h"
 
 namespace sigstream {
 
@@ -61,7 +63,6 @@ fs::path folder_of(const std::string& path) {
 struct OutputFile::Impl {
     bool to_stdout = false;
     bool direct = false;  // a device or pipe (e.g. /dev/stderr): written in place, never renamed
-    std::ofstream device;
     bool finished = false;
     std::string temp_path;
     bio::filtering_ostream out;
@@ -90,18 +91,32 @@ void OutputFile::check_writable(const std::string& path) {
 }
 
 OutputFile::OutputFile(std::string path) : path_(std::move(path)), impl_(std::make_unique<Impl>()) {
+    // Standard output and devices are written through their descriptor, so that every failed write is seen
+    // (the stream goes bad) — not left in a library's buffer to fail unnoticed at exit.
     if (path_ == "-") {
         impl_->to_stdout = true;
-        impl_->out.push(std::cout, 1 << 16);
+        refuse_input();
+        std::cout.flush();
+        impl_->out.push(bio::file_descriptor_sink(1, bio::never_close_handle), 1 << 16);
         return;
     }
     if (writes_in_place(path_)) {
         impl_->direct = true;
-        impl_->device.open(path_, std::ios::binary | std::ios::app);  // never truncate what a device points to
-        if (!impl_->device)
-            throw IoError(path_, 0, std::string("cannot open for writing: ") + std::strerror(errno), "check the path");
+        refuse_input();
+        // Never truncate what a device points to; never wait forever for a FIFO's reader.
+        int fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+        for (int tries = 0; fd < 0 && errno == ENXIO && tries < 10 * fifo_wait_seconds(); ++tries) {
+            usleep(100000);  // a FIFO nobody reads yet
+            fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+        }
+        if (fd < 0)
+            throw IoError(path_, 0,
+                          errno == ENXIO ? std::string("no process reads from this FIFO")
+                                         : std::string("cannot open for writing: ") + std::strerror(errno),
+                          "check the path");
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
         if (ends_with(path_, ".gz")) impl_->out.push(bio::gzip_compressor());
-        impl_->out.push(impl_->device, 1 << 16);
+        impl_->out.push(bio::file_descriptor_sink(fd, bio::close_handle), 1 << 16);
         return;
     }
     std::error_code ec;
@@ -143,27 +158,33 @@ std::ostream& OutputFile::stream() {
 void OutputFile::finish() {
     if (impl_->finished) return;
     impl_->finished = true;
+    errno = 0;
     impl_->out.flush();
     bool ok = impl_->out.good();
-    if (impl_->to_stdout || impl_->direct) {
-        impl_->out.reset();
-        std::ostream& sink = impl_->direct ? static_cast<std::ostream&>(impl_->device) : std::cout;
-        sink.flush();
-        if (!ok || !sink.good())
-            throw IoError(impl_->direct ? path_ : "<stdout>", 0, "cannot write the output",
-                          "check the receiving pipe or disk");
-        return;
-    }
     try {
         impl_->out.reset();  // closes the file (and finishes the gzip stream)
     } catch (const std::exception&) {
         ok = false;
     }
-    if (!ok) throw IoError(path_, 0, "cannot write the output", "check free disk space and permissions");
+    if (!ok) {
+        const std::string why = errno ? std::string(": ") + std::strerror(errno) : std::string();
+        if (impl_->to_stdout || impl_->direct)
+            throw IoError(impl_->to_stdout ? std::string("<stdout>") : path_, 0, "cannot write the output" + why,
+                          "check the receiving pipe or disk");
+        throw IoError(path_, 0, "cannot write the output" + why, "check free disk space and permissions");
+    }
+}
+
+void OutputFile::refuse_input() const {
+    const std::string input = input_at(impl_->to_stdout ? std::string("-") : path_);
+    if (!input.empty())
+        throw UsageError(input, 0, "an output of the run would be written over this input",
+                         "write the output somewhere else");
 }
 
 void OutputFile::commit() {
     if (impl_->committed) return;
+    refuse_input();
     finish();
     if (impl_->to_stdout || impl_->direct) {
         impl_->committed = true;

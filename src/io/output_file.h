@@ -21,8 +21,11 @@ public:
     // Flushes and closes the temporary file; throws IoError on failure (e.g. disk full). A run that
     // writes several files finishes them all before committing any, so a failure leaves none behind.
     void finish();
-    // Finishes (if not yet done) and renames into place. Throws IoError on failure.
+    // Finishes (if not yet done) and renames into place. Throws IoError on failure, and UsageError (before
+    // anything moves) when the destination is a file the process read (io/input_files.h).
     void commit();
+    // Throws UsageError when the destination is a file this process read as an input.
+    void refuse_input() const;
 
     const std::string& path() const { return path_; }
 

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "core/errors.h"
+#include "io/input_files.h"
 
 namespace sigstream {
 
@@ -121,6 +122,9 @@ void RunFolder::commit() {
     files_.clear();
     temp();  // a run with no files still gives an (empty) folder
     check();
+    if (const std::string input = input_inside(path_); !input.empty())
+        throw UsageError(path_, 0, "--force would replace the folder holding the input " + input,
+                         "choose another --out-dir");
     if (entry_exists(path_) && !is_empty_real_folder(path_)) {  // --force: move the old one aside first
         old_ = temp_ + ".old";
         if (std::rename(path_.c_str(), old_.c_str()) != 0) {
@@ -171,7 +175,11 @@ void FileSet::create_folder(const std::string& folder) {
 
 void FileSet::protect(const std::string& input) {
     if (input.empty() || input == "-") return;
-    if (destinations_.count(OutputFile::destination(input)))
+    bool same = destinations_.count(OutputFile::destination(input)) > 0;
+    if (const auto in = file_id(input); in && !same)  // the same file under another name: a link, a hard link
+        for (const std::string& out : reserved_)
+            if ((out == "-" ? stdout_file_id() : file_id(out)) == in) same = true;
+    if (same)
         throw UsageError(input, 0, "an output of the run would be written over this input",
                          "write the output somewhere else");
 }
@@ -180,6 +188,7 @@ void FileSet::reserve(const std::string& path) {
     OutputFile::check_writable(path);
     if (!destinations_.insert(OutputFile::destination(path)).second)
         throw UsageError(path, 0, "two outputs would be written to the same place", "give every output its own file");
+    reserved_.push_back(path);
 }
 
 std::ostream& FileSet::open(const std::string& path) {
@@ -188,6 +197,7 @@ std::ostream& FileSet::open(const std::string& path) {
 }
 
 void FileSet::commit() {
+    for (auto& f : files_) f->refuse_input();
     for (auto& f : files_) f->finish();  // every file complete before any appears
     for (auto& f : files_) f->commit();
     files_.clear();

@@ -85,6 +85,7 @@ public:
 
 private:
     std::set<std::string> destinations_;
+    std::vector<std::string> reserved_;  // as given
     std::vector<std::unique_ptr<OutputFile>> files_;
     std::vector<std::string> created_;  // folders made by create_folder(), removed unless committed
     bool committed_ = false;
