@@ -8,15 +8,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include "core/errors.h"
+#include "io/input_files.h"
 
 namespace sigstream {
 
@@ -52,15 +58,40 @@ bool writable_folder(const std::string& file) {
 }  // namespace
 
 Reference::Reference(std::string fasta_path) : path_(std::move(fasta_path)) {
+    try {
+        load();
+    } catch (...) {
+        release();  // no mapping and no temporary folder outlive a failed load
+        throw;
+    }
+}
+
+Reference::~Reference() {
+    release();
+}
+
+void Reference::release() noexcept {
+    if (map_) munmap(const_cast<char*>(map_), map_size_);
+    map_ = nullptr;
+    if (!temp_dir_.empty()) {
+        std::error_code ec;
+        fs::remove_all(temp_dir_, ec);
+        temp_dir_.clear();
+    }
+}
+
+void Reference::load() {
     std::error_code ec;
     if (!fs::exists(path_, ec)) throw IoError(path_, 0, "reference FASTA not found", "check the path given to --ref");
     if (fs::is_directory(path_, ec))
         throw IoError(path_, 0, "the reference is a folder, not a FASTA file", "give the FASTA file to --ref");
+    require_regular_file(path_, "the reference FASTA", "it is read at random places, not streamed");
     int kind = compression_of(path_);
     if (kind == 2)
         throw FormatError(path_, 0, "the reference FASTA is gzip-compressed but not with bgzip",
                           "recompress it with `bgzip` (or decompress it) so it can be indexed");
     bgzipped_ = kind == 1;
+    note_input(path_);
 
     fai_path_ = path_ + ".fai";
     gzi_path_ = bgzipped_ ? path_ + ".gzi" : std::string();
@@ -99,27 +130,7 @@ Reference::Reference(std::string fasta_path) : path_(std::move(fasta_path)) {
             if (bgzipped_) gzi_path_ = built_gzi;
         }
     }
-
-    std::ifstream fai(fai_path_);
-    if (!fai) throw IoError(fai_path_, 0, "cannot read the FASTA index", "check its permissions");
-    std::string line;
-    std::uint64_t lineno = 0;
-    while (std::getline(fai, line)) {
-        ++lineno;
-        if (line.empty()) continue;
-        std::istringstream ss(line);
-        std::string name;
-        Contig c{};
-        if (!std::getline(ss, name, '\t') || !(ss >> c.length >> c.offset >> c.line_bases >> c.line_width) ||
-            c.length < 0 || c.line_bases <= 0 || c.line_width < c.line_bases)
-            throw FormatError(fai_path_, lineno, "malformed FASTA index line",
-                              "delete the .fai file and let sigstream rebuild it");
-        names_.push_back(name);
-        contigs_.push_back(c);
-    }
-    if (names_.empty())
-        throw FormatError(path_, 0, "the reference FASTA has no sequences", "check the file given to --ref");
-    lookup_ = ContigNames(names_);
+    read_index();
 
     if (!bgzipped_) {
         int fd = open(path_.c_str(), O_RDONLY);
@@ -137,25 +148,132 @@ Reference::Reference(std::string fasta_path) : path_(std::move(fasta_path)) {
             map_ = static_cast<const char*>(m);
         }
         close(fd);
-        for (std::size_t i = 0; i < contigs_.size(); ++i) {
-            const Contig& c = contigs_[i];
-            if (c.length == 0) continue;
-            std::int64_t last = c.offset + (c.length - 1) / c.line_bases * c.line_width + (c.length - 1) % c.line_bases;
-            if (last >= static_cast<std::int64_t>(map_size_))
-                throw FormatError(
-                    fai_path_, i + 1,
-                    "the FASTA index does not match the FASTA (contig '" + names_[i] + "' runs past its end)",
-                    "delete the .fai file and let sigstream rebuild it");
-        }
+        check_layout();
     }
 }
 
-Reference::~Reference() {
-    if (map_) munmap(const_cast<char*>(map_), map_size_);
-    if (!temp_dir_.empty()) {
-        std::error_code ec;
-        fs::remove_all(temp_dir_, ec);
+namespace {
+
+// A whole number in [0, 2^63) from a field of the index; false otherwise.
+bool index_number(std::string_view field, std::int64_t& out) {
+    const auto r = std::from_chars(field.data(), field.data() + field.size(), out);
+    return r.ec == std::errc() && r.ptr == field.data() + field.size() && out >= 0;
+}
+
+}  // namespace
+
+void Reference::read_index() {
+    std::ifstream fai(fai_path_);
+    if (!fai) throw IoError(fai_path_, 0, "cannot read the FASTA index", "check its permissions");
+    note_input(fai_path_);
+    const std::string stale = "delete " + fai_path_ + " and sigstream rebuilds it (or run `samtools faidx`)";
+    std::string line;
+    std::uint64_t lineno = 0;
+    std::unordered_map<std::string, std::uint64_t> seen;
+    while (std::getline(fai, line)) {
+        ++lineno;
+        if (line.empty()) continue;
+        std::vector<std::string_view> f;
+        for (std::size_t start = 0;;) {
+            const std::size_t tab = line.find('\t', start);
+            f.emplace_back(line.data() + start, (tab == std::string::npos ? line.size() : tab) - start);
+            if (tab == std::string::npos) break;
+            start = tab + 1;
+        }
+        Contig c{};
+        if ((f.size() != 5 && f.size() != 6) || f[0].empty() || !index_number(f[1], c.length) ||
+            !index_number(f[2], c.offset) || !index_number(f[3], c.line_bases) || !index_number(f[4], c.line_width) ||
+            c.line_bases == 0 || c.line_width < c.line_bases)
+            throw FormatError(fai_path_, lineno,
+                              "malformed FASTA index line (NAME, LENGTH, OFFSET, LINEBASES, LINEWIDTH: whole "
+                              "numbers, LINEWIDTH >= LINEBASES > 0)",
+                              stale);
+        // The byte after the last base, checked: a length or offset near 2^63 must not wrap around.
+        std::int64_t end = c.offset;
+        if (c.length > 0) {
+            std::int64_t rows = 0;
+            const bool wraps = __builtin_mul_overflow((c.length - 1) / c.line_bases, c.line_width, &rows) ||
+                               __builtin_add_overflow(end, rows, &end) ||
+                               __builtin_add_overflow(end, (c.length - 1) % c.line_bases + 1, &end);
+            if (wraps)
+                throw FormatError(
+                    fai_path_, lineno,
+                    "the index does not match the FASTA: contig '" + std::string(f[0]) + "' would end past 2^63 bytes",
+                    stale);
+        }
+        c.end = end;
+        const std::string name(f[0]);
+        if (const auto [it, fresh] = seen.emplace(name, lineno); !fresh)
+            throw DataError(path_, 0,
+                            "contig '" + name + "' is in the FASTA twice (index lines " + std::to_string(it->second) +
+                                " and " + std::to_string(lineno) + ")",
+                            "give every sequence its own name: sigstream will not guess which copy the VCFs mean");
+        names_.push_back(name);
+        contigs_.push_back(c);
     }
+    if (names_.empty())
+        throw FormatError(path_, 0, "the reference FASTA has no sequences", "check the file given to --ref");
+    lookup_ = ContigNames(names_);
+}
+
+void Reference::check_layout() const {
+    const std::string stale = "delete " + fai_path_ + " and sigstream rebuilds it (or run `samtools faidx`)";
+    const auto size = static_cast<std::int64_t>(map_size_);
+    std::vector<std::size_t> order(contigs_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return contigs_[a].offset < contigs_[b].offset; });
+    // A sequence's header in [from, to) that the index does not list: a name given twice, or a stale index.
+    auto no_header_between = [&](std::int64_t from, std::int64_t to) {
+        for (std::int64_t p = from; p < to; ++p) {
+            if (map_[p] != '>' || (p > 0 && map_[p - 1] != '\n')) continue;
+            std::int64_t e = p + 1;
+            while (e < size && map_[e] != '\n' && map_[e] != '\r' && map_[e] != ' ' && map_[e] != '\t') ++e;
+            const std::string name(map_ + p + 1, map_ + e);
+            const std::uint64_t line = 1 + static_cast<std::uint64_t>(std::count(map_, map_ + p, '\n'));
+            for (const std::string& n : names_)
+                if (n == name)
+                    throw DataError(path_, line, "contig '" + name + "' is in the FASTA twice",
+                                    "give every sequence its own name: sigstream will not guess which copy the VCFs "
+                                    "mean");
+            throw FormatError(fai_path_, 0,
+                              "the index does not match the FASTA: it does not list the sequence '" + name +
+                                  "' (FASTA line " + std::to_string(line) + ")",
+                              stale);
+        }
+    };
+    std::int64_t previous_end = 0;
+    for (std::size_t i : order) {
+        const Contig& c = contigs_[i];
+        const std::string where = "the index does not match the FASTA: contig '" + names_[i] + "'";
+        if (c.end > size)
+            throw FormatError(fai_path_, i + 1,
+                              where + " runs past the FASTA's end (" + std::to_string(size) + " bytes)", stale);
+        // Its header: the line that ends just before its first base, ">NAME" and optional words.
+        std::int64_t h = c.offset - 1;
+        bool ok = h >= previous_end && map_[h] == '\n';
+        if (ok) {
+            while (h > previous_end && map_[h - 1] != '\n') --h;
+            const std::size_t n = names_[i].size();
+            ok = map_[h] == '>' && c.offset - h >= static_cast<std::int64_t>(n) + 2 &&
+                 names_[i].compare(0, n, map_ + h + 1, n) == 0 &&
+                 std::strchr(" \t\r\n", map_[h + 1 + static_cast<std::int64_t>(n)]) != nullptr;
+        }
+        if (!ok)
+            throw FormatError(fai_path_, i + 1,
+                              where + " does not start after its header line at byte " + std::to_string(c.offset),
+                              stale);
+        // Its first line ends where the index says lines end, and nothing follows its last base on that line.
+        if (c.length > c.line_bases && map_[c.offset + c.line_bases] != '\n' && map_[c.offset + c.line_bases] != '\r')
+            throw FormatError(fai_path_, i + 1,
+                              where + "'s lines are not " + std::to_string(c.line_bases) + " bases long", stale);
+        if (c.end < size && map_[c.end] != '\n' && map_[c.end] != '\r')
+            throw FormatError(fai_path_, i + 1, where + " is longer than " + std::to_string(c.length) + " bases",
+                              stale);
+        no_header_between(previous_end, h);
+        previous_end = c.end;
+    }
+    no_header_between(previous_end, size);
 }
 
 Reference::Reader::Reader(const Reference& ref) : ref_(ref) {

@@ -3,7 +3,8 @@
 // A plain FASTA is memory-mapped: bases are read in place through the `.fai` offsets, so nothing is
 // loaded up front and memory stays bounded by the genome. A bgzipped FASTA is read one contig at a time
 // per Reader. A missing `.fai` (and `.gzi`) is built next to the FASTA when its folder is writable,
-// otherwise in a temporary folder.
+// otherwise in a temporary folder. The index is checked against the FASTA before use (every entry inside the file,
+// every contig at its header line, no sequence the index does not list — so a contig name given twice is refused).
 #pragma once
 
 #include <cstdint>
@@ -52,7 +53,12 @@ public:
 private:
     struct Contig {
         std::int64_t length, offset, line_bases, line_width;
+        std::int64_t end;  // one past the byte of its last base (plain FASTA)
     };
+    void load();
+    void read_index();
+    void check_layout() const;  // the index against the mapped FASTA
+    void release() noexcept;
     std::string path_;
     std::string fai_path_, gzi_path_;
     std::string temp_dir_;  // when the index had to be built outside the FASTA's folder
