@@ -92,6 +92,7 @@ struct ReplicatePlan {
     int last = kDefaultReplicates;
     Normalisation normalise = kDefaultNormalisation;
     FitSettings fit;
+    bool resample = true;  // false (--input-normalised): every replicate fits the matrix itself, from its own start
 };
 
 // ---------------------------------------------------------------- presets

@@ -22,8 +22,9 @@ std::uint64_t start_seed(std::uint64_t root, int k, int index) {
     return replicate_seed(root, k, index);
 }
 
-Eigen::MatrixXd replicate_matrix(const Eigen::MatrixXd& V, std::uint64_t root, int index, Normalisation normalise) {
-    Eigen::MatrixXd B = bootstrap_counts(V, bootstrap_seed(root, index));
+Eigen::MatrixXd replicate_matrix(const Eigen::MatrixXd& V, std::uint64_t root, int index, Normalisation normalise,
+                                 bool resample) {
+    Eigen::MatrixXd B = resample ? bootstrap_counts(V, bootstrap_seed(root, index)) : V;
     if (normalise != Normalisation::none) B = B * normalisation_factors(B, normalise).asDiagonal();
     return B;
 }
@@ -55,7 +56,7 @@ std::vector<Replicate> fit_replicates(const Eigen::MatrixXd& V, const Backend& b
             const std::size_t j = order[n];
             try {
                 const Job job = jobs[j];
-                const Eigen::MatrixXd B = replicate_matrix(V, plan.fit.seed, job.index, plan.normalise);
+                const Eigen::MatrixXd B = replicate_matrix(V, plan.fit.seed, job.index, plan.normalise, plan.resample);
                 FitRequest req;
                 req.fit = plan.fit;
                 req.fit.k = job.k;

@@ -21,8 +21,10 @@ namespace sigstream {
 std::uint64_t bootstrap_seed(std::uint64_t root, int index);
 std::uint64_t start_seed(std::uint64_t root, int k, int index);
 
-// The resampled, normalised matrix replicate `index` is fitted to. V: channels x non-empty samples.
-Eigen::MatrixXd replicate_matrix(const Eigen::MatrixXd& V, std::uint64_t root, int index, Normalisation normalise);
+// The resampled, normalised matrix replicate `index` is fitted to. V: channels x non-empty samples. Without
+// `resample` (a matrix already normalised, not counts), V itself, normalised.
+Eigen::MatrixXd replicate_matrix(const Eigen::MatrixXd& V, std::uint64_t root, int index, Normalisation normalise,
+                                 bool resample = true);
 
 // Fits every (K, replicate) of the plan on run.threads threads. V: channels x non-empty samples. Returns the
 // replicates ordered by K, then index. run.progress is called after each fit (unit "fits"), one call at a

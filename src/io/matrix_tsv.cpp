@@ -44,7 +44,7 @@ std::string label_example(Context c) {
     return c == Context::SBS6 ? "C>A" : c == Context::SBS96 ? "A[C>A]A" : "AA[C>A]AA";
 }
 
-LabelledMatrix read_matrix(const std::string& path, const char* what) {
+LabelledMatrix read_matrix(const std::string& path, const char* what, MatrixValues kind) {
     LineReader in(path);
     std::string header_line;
     do {
@@ -130,6 +130,17 @@ LabelledMatrix read_matrix(const std::string& path, const char* what) {
                                        : v < 0       ? "negative"
                                                      : "infinite"),
                                   "every cell must be a finite, non-negative number");
+            if (kind != MatrixValues::signatures && v > kMaxCount)
+                throw DataError(path, no,
+                                "the value '" + std::string(cell) + "' of column '" + m.columns[j] +
+                                    "' is larger than 2^53 (9007199254740992), beyond which counts are not exact",
+                                "give counts of mutations; a matrix of larger values is not a mutation catalogue");
+            if (kind == MatrixValues::counts && v != std::floor(v))
+                throw DataError(path, no,
+                                "the value '" + std::string(cell) + "' of column '" + m.columns[j] +
+                                    "' is not a whole number: a count matrix holds numbers of mutations",
+                                "give counts; a matrix already normalised (proportions, scaled counts) is taken by "
+                                "`extract` and `fit` with --input-normalised");
             values[j] = v;
         }
     }
@@ -153,17 +164,24 @@ LabelledMatrix read_matrix(const std::string& path, const char* what) {
     for (std::size_t ch = 0; ch < seen.size(); ++ch)
         for (std::size_t j = 0; j < n_cols; ++j)
             m.values(static_cast<Eigen::Index>(ch), static_cast<Eigen::Index>(j)) = rows[ch][j];
+    if (kind != MatrixValues::signatures)
+        for (Eigen::Index j = 0; j < m.values.cols(); ++j)
+            if (m.values.col(j).sum() > kMaxCount)
+                throw DataError(path, 0,
+                                "the values of column '" + m.columns[static_cast<std::size_t>(j)] +
+                                    "' add up to more than 2^53 (9007199254740992), beyond which counts are not exact",
+                                "give counts of mutations; a matrix of larger values is not a mutation catalogue");
     return m;
 }
 
 }  // namespace
 
-LabelledMatrix read_count_matrix(const std::string& path) {
-    return read_matrix(path, "count matrix");
+LabelledMatrix read_count_matrix(const std::string& path, MatrixValues values) {
+    return read_matrix(path, "count matrix", values);
 }
 
 LabelledMatrix read_signatures(const std::string& path) {
-    LabelledMatrix m = read_matrix(path, "signature file");
+    LabelledMatrix m = read_matrix(path, "signature file", MatrixValues::signatures);
     for (Eigen::Index j = 0; j < m.values.cols(); ++j) {
         double sum = m.values.col(j).sum();
         if (std::abs(sum - 1.0) > 1e-3) {

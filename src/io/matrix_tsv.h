@@ -18,8 +18,18 @@
 
 namespace sigstream {
 
-// A count matrix (non-negative numbers; integers are not required, so normalised catalogues load).
-LabelledMatrix read_count_matrix(const std::string& path);
+// What a matrix's cells may hold.
+enum class MatrixValues {
+    counts,      // numbers of mutations: whole numbers, at most 2^53 each and in each column's total (exact doubles)
+    normalised,  // a matrix already normalised (proportions, scaled counts): any number in [0, 2^53]
+    signatures,  // probabilities (read_signatures)
+};
+
+// A count matrix (or, with MatrixValues::normalised, a normalised catalogue). A cell that breaks the rule is a
+// DataError naming its line, column and value.
+LabelledMatrix read_count_matrix(const std::string& path, MatrixValues values = MatrixValues::counts);
+// 2^53: the largest count (and column total) sigstream takes; every whole number up to it is an exact double.
+inline constexpr double kMaxCount = 9007199254740992.0;
 
 // A signature set: additionally, every column must sum to 1 within 1e-3 (then it is renormalised to
 // exactly 1); otherwise a FormatError naming the column and its sum.

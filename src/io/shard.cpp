@@ -3,10 +3,12 @@
 #include <charconv>
 #include <cmath>
 #include <set>
+#include <sstream>
 #include <string_view>
 
 #include "core/errors.h"
 #include "core/format.h"
+#include "io/checksum.h"
 #include "io/line_reader.h"
 #include "io/matrix_tsv.h"
 
@@ -15,7 +17,7 @@ namespace sigstream {
 namespace {
 
 constexpr const char* kMagic = "##sigstream-shard";
-constexpr int kFormat = 3;  // 2 added ##tol_window; 3: bootstraps drawn by numeric/binomial.h
+constexpr int kFormat = 4;  // 2 added ##tol_window; 3: bootstraps drawn by numeric/binomial.h; 4: #end has an MD5
 
 std::vector<std::string> split_tabs(const std::string& line) {
     std::vector<std::string> f;
@@ -36,11 +38,17 @@ public:
         throw FormatError(path_, in_.line_number(), what,
                           "give shards written by `sigstream extract --shard-out`, complete and unchanged");
     }
+    // The next line's fields; every line before #end also goes into the digest.
     std::vector<std::string> line() {
         std::string l;
         if (!in_.next(l)) fail("the shard ends early (truncated?)");
+        if (l.rfind("#end\t", 0) != 0) {
+            md5_.update(l);
+            md5_.update("\n");
+        }
         return split_tabs(l);
     }
+    std::string digest() { return md5_.hex(); }
     double number(const std::string& s) const {
         double v = 0;
         auto r = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -60,11 +68,13 @@ public:
 private:
     LineReader in_;
     std::string path_;
+    Md5 md5_;
 };
 
 }  // namespace
 
-void write_shard(const Shard& s, std::ostream& out) {
+void write_shard(const Shard& s, std::ostream& to) {
+    std::ostringstream out;  // the content, for its digest
     out << kMagic << "\t" << kFormat << "\n";
     out << "##sigstream_version\t" << s.sigstream_version << "\n";
     out << "##backend\t" << s.backend << "\n";
@@ -76,6 +86,7 @@ void write_shard(const Shard& s, std::ostream& out) {
     for (int k : s.plan.ks) out << "\t" << k;
     out << "\n##range\t" << s.plan.first << "\t" << s.plan.last << "\n";
     out << "##normalise\t" << normalisation_name(s.plan.normalise) << "\n";
+    out << "##resample\t" << (s.plan.resample ? "yes" : "no") << "\n";
     out << "##max_iter\t" << s.plan.fit.max_iter << "\n";
     out << "##tol\t" << exact_number(s.plan.fit.tol) << "\n";
     out << "##tol_window\t" << s.plan.fit.tol_window << "\n";
@@ -93,7 +104,10 @@ void write_shard(const Shard& s, std::ostream& out) {
             out << line << "\n";
         }
     }
-    out << "#end\t" << s.fits.size() << "\n";
+    const std::string text = out.str();
+    Md5 md5;
+    md5.update(text);
+    to << text << "#end\t" << s.fits.size() << "\t" << md5.hex() << "\n";
 }
 
 Shard read_shard(const std::string& path) {
@@ -150,6 +164,10 @@ Shard read_shard(const std::string& path) {
             } catch (const UsageError&) {
                 p.fail("'" + f[1] + "' is not a normalisation");
             }
+        } else if (key == "resample") {
+            need(2);
+            if (f[1] != "yes" && f[1] != "no") p.fail("'" + f[1] + "' is not yes or no");
+            s.plan.resample = f[1] == "yes";
         } else if (key == "max_iter")
             need(2), s.plan.fit.max_iter = static_cast<int>(p.integer(f[1]));
         else if (key == "tol")
@@ -162,7 +180,7 @@ Shard read_shard(const std::string& path) {
             p.fail("unknown shard field '" + f[0] + "'");
     }
     for (const char* required : {"sigstream_version", "backend", "backend_version", "seed", "replicates", "k", "range",
-                                 "normalise", "max_iter", "tol", "tol_window", "matrix"})
+                                 "normalise", "resample", "max_iter", "tol", "tol_window", "matrix"})
         if (!seen.count(required)) p.fail(std::string("the shard's header lacks its ##") + required + " line");
     const ReplicatePlan& plan = s.plan;
     if (s.backend.empty() || plan.ks.empty() || !have_range || plan.replicates < 1 || plan.first < 0 ||
@@ -225,8 +243,12 @@ Shard read_shard(const std::string& path) {
                        " does not sum to 1");
         s.fits.push_back(std::move(r));
     }
-    if (f.size() != 2 || p.integer(f[1]) != static_cast<int>(s.fits.size()))
+    if (f.size() != 3 || p.integer(f[1]) != static_cast<int>(s.fits.size()))
         p.fail("the #end line does not match the number of replicates");
+    if (f[2] != p.digest())
+        throw FormatError(path, p.reader().line_number(),
+                          "the shard's content does not match its MD5 on the #end line: it was edited or damaged",
+                          "rerun the extraction that wrote it (same --replicate-range and seed)");
     std::string extra;
     while (p.reader().next(extra))
         if (!extra.empty()) p.fail("text after #end");

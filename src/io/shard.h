@@ -3,15 +3,15 @@
 // the original files — the run's settings and the count matrix itself.
 //
 // Text, TAB-separated, `.gz` accepted (docs/shards.md):
-//   ##sigstream-shard<TAB>2               format version
+//   ##sigstream-shard<TAB>4               format version
 //   ##KEY<TAB>VALUE…                      sigstream_version, backend, backend_version, param (KEY VALUE,
 //                                         every backend parameter incl. defaults), seed, replicates,
 //                                         k (the K's), range (first, last: first <= i < last),
-//                                         normalise, max_iter, tol, tol_window, matrix (the file it came
-//                                         from, as given to extract)
+//                                         normalise, resample (yes|no), max_iter, tol, tol_window, matrix (the file it
+//                                         came from, as given to extract)
 //   #counts<TAB>n                         then the count matrix: header and one row per channel
 //   #replicate<TAB>K<TAB>i<TAB>iterations<TAB>objective   then one row per channel: W's K values
-//   #end<TAB>number of replicates
+//   #end<TAB>number of replicates<TAB>MD5 of every line before it (consensus refuses an edited shard)
 // Numbers are the shortest text that reads back exactly, so a merged run equals a one-process run.
 #pragma once
 

@@ -19,10 +19,10 @@ const BackendRegistry& plugin_registry() {
     return registry;
 }
 
-const Counts& stage_counts(Workspace& ws, const std::string& file) {
+const Counts& stage_counts(Workspace& ws, const std::string& file, MatrixValues values) {
     if (!file.empty()) {
         Counts c;
-        c.matrix = read_count_matrix(file);
+        c.matrix = read_count_matrix(file, values);
         c.source = file;
         c.absolute = absolute_path(file);
         c.md5 = file_md5(file);

@@ -7,6 +7,7 @@
 
 #include "backend/backend.h"
 #include "backend/registry.h"
+#include "io/matrix_tsv.h"
 #include "pipeline/stage.h"
 
 namespace sigstream {
@@ -16,7 +17,8 @@ const BackendRegistry& plugin_registry();
 
 // The count matrix a stage works on: read from `file` (kept in ws.counts, with its checksum) when it is given,
 // else the one an earlier stage left in ws.counts.
-const Counts& stage_counts(Workspace& ws, const std::string& file);
+// `values`: what the file's cells may hold (io/matrix_tsv.h).
+const Counts& stage_counts(Workspace& ws, const std::string& file, MatrixValues values = MatrixValues::counts);
 
 // A signature set given as a file, a run folder (its signatures.tsv), or a reference name (`cosmic-v3.4`):
 // the file to read ("" for "").

@@ -64,6 +64,9 @@ void check_same_run(const Shard& a, const std::string& pa, const Shard& b, const
         mismatch("--replicates", pa, std::to_string(a.plan.replicates), pb, std::to_string(b.plan.replicates));
     if (b.plan.normalise != a.plan.normalise)
         mismatch("--normalise", pa, normalisation_name(a.plan.normalise), pb, normalisation_name(b.plan.normalise));
+    if (b.plan.resample != a.plan.resample)
+        mismatch("--input-normalised", pa, a.plan.resample ? "not given" : "given", pb,
+                 b.plan.resample ? "not given" : "given");
     if (b.plan.fit.max_iter != a.plan.fit.max_iter)
         mismatch("--max-iter", pa, std::to_string(a.plan.fit.max_iter), pb, std::to_string(b.plan.fit.max_iter));
     if (b.plan.fit.tol != a.plan.fit.tol)
@@ -232,6 +235,7 @@ void ConsensusStage::report(const Workspace& ws, TomlWriter& out) const {
     out.integers("k_values", set.plan.ks);
     out.integer("replicates", set.plan.replicates);
     out.text("normalise", normalisation_name(set.plan.normalise));
+    out.boolean("resampled", set.plan.resample);
     out.integer("max-iter", set.plan.fit.max_iter);
     out.number("tol", set.plan.fit.tol);
     out.integer("tol-window", set.plan.fit.tol_window);

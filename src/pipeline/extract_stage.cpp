@@ -62,9 +62,14 @@ const Schema<ExtractSettings>& ExtractStage::schema() const {
     using S = ExtractSettings;
     static const Schema<S> s = [] {
         Schema<S> k;
-        k.section("Input").input("matrix", "FILE",
-                                 "count matrix (channels x samples; TSV or CSV, .gz accepted; rows matched by label)",
-                                 [](S& x) -> std::string& { return x.matrix; });
+        k.section("Input")
+            .input("matrix", "FILE",
+                   "count matrix (channels x samples; TSV or CSV, .gz accepted; rows matched by label)",
+                   [](S& x) -> std::string& { return x.matrix; })
+            .flag("input-normalised",
+                  "the matrix is already normalised (proportions or scaled counts), not counts of mutations: "
+                  "non-integer values are taken and replicates fit the matrix itself, not bootstraps of it",
+                  [](S& x) -> bool& { return x.input_normalised; });
         k.section("Extraction")
             .text("backend", "NAME", "extraction backend: nmf, cnmf, aenmf, … (`sigstream backends` lists them)",
                   [](S& x) -> std::string& { return x.backend; })
@@ -189,7 +194,8 @@ void ExtractStage::prepare(const std::vector<Data>& available) {
 
 void ExtractStage::run(Workspace& ws, const RunSettings& run) {
     const ExtractSettings& s = settings;
-    const Counts& counts = stage_counts(ws, s.matrix);
+    const Counts& counts =
+        stage_counts(ws, s.matrix, s.input_normalised ? MatrixValues::normalised : MatrixValues::counts);
     const std::string source = counts.source;
     const Backend& backend = *backend_;
     FitSettings fit = s.fit;
@@ -220,6 +226,11 @@ void ExtractStage::run(Workspace& ws, const RunSettings& run) {
     plan.first = s.last > 0 ? s.first : 0;
     plan.last = s.last > 0 ? s.last : plan.replicates;
     plan.normalise = s.normalise;
+    plan.resample = !s.input_normalised;
+    if (!plan.resample)
+        run.warning(
+            "--input-normalised: the replicates are not resampled, so stability measures agreement between "
+            "fits from different starts only");
     plan.ks = s.k > 0 ? std::vector<int>{s.k} : parse_k_range(s.k_range.empty() ? kDefaultKRange : s.k_range);
 
     const FitInput input = prepare_fit_input(counts.matrix, source);

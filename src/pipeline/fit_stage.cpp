@@ -33,6 +33,10 @@ const Schema<RefitSettings>& FitStage::schema() const {
         k.section("Input")
             .input("matrix", "FILE", "count matrix (channels x samples; rows matched by label)",
                    [](S& x) -> std::string& { return x.matrix; })
+            .flag("input-normalised",
+                  "the matrix is already normalised (proportions or scaled counts), not counts of mutations: take "
+                  "non-integer values",
+                  [](S& x) -> bool& { return x.input_normalised; })
             .add(
                 {"signatures", "FILE",
                  "signatures (columns sum to 1), a run folder (its signatures.tsv), or cosmic-v3.4"},
@@ -92,7 +96,8 @@ void FitStage::prepare(const std::vector<Data>& available) {
 }
 
 void FitStage::run(Workspace& ws, const RunSettings&) {
-    const Counts& counts = stage_counts(ws, settings.matrix);
+    const Counts& counts =
+        stage_counts(ws, settings.matrix, settings.input_normalised ? MatrixValues::normalised : MatrixValues::counts);
     const SignatureSet signatures = settings.signatures.empty() ? *ws.signatures : read_signatures(signature_file());
     ws.exposures = refit_exposures(counts.matrix, signatures, settings.options);
 }

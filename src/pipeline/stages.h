@@ -92,6 +92,7 @@ struct ExtractSettings {
     std::vector<std::string> param;  // --param items as given
     int first = 0, last = 0;         // --replicate-range A:B (last 0: every replicate)
     std::string shard_out;           // write the fits to this shard
+    bool input_normalised = false;   // the matrix is not counts: take non-integer values, fit replicates unresampled
 
     bool single() const { return k > 0 && replicates == 0 && shard_out.empty(); }  // one fit of the matrix itself
     double effective_tol() const { return tol ? *tol : single() ? kDefaultTol : kDefaultReplicateTol; }
@@ -183,10 +184,11 @@ protected:
 // ---------------------------------------------------------------- fit: exposures to fixed signatures
 
 struct RefitSettings {
-    std::string matrix;      // "" = an earlier stage's count matrix
-    std::string signatures;  // a file, a run folder, or `cosmic-v3.4`; "" = an earlier stage's signatures
-    RefitOptions options;    // sparse, sparse-threshold
-    std::string out_dir;     // exposures.tsv and sample_stats.tsv go here ("fit" inside a run folder)
+    std::string matrix;             // "" = an earlier stage's count matrix
+    std::string signatures;         // a file, a run folder, or `cosmic-v3.4`; "" = an earlier stage's signatures
+    RefitOptions options;           // sparse, sparse-threshold
+    bool input_normalised = false;  // the matrix is not counts: take non-integer values
+    std::string out_dir;            // exposures.tsv and sample_stats.tsv go here ("fit" inside a run folder)
 };
 
 class FitStage : public StageWith<RefitSettings> {

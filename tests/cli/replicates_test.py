@@ -28,6 +28,7 @@ Standard library only (and tests/cli/e2e.py). Prints `ok <name>` or `FAIL <name>
 """
 
 import argparse
+import hashlib
 import os
 import random
 
@@ -80,6 +81,13 @@ def make_counts(rng, sigs, n_samples, mean_total=3000, hyper=None):
         total = hyper[1] if hyper and hyper[0] == j else int(mean_total * (0.7 + 0.6 * rng.random()))
         cols.append(draw(rng, profile, total))
     return cols
+
+
+def resealed(text):
+    """A shard's text with the MD5 on its #end line recomputed (docs/shards.md: of every line before it)."""
+    body, end = text[:text.rindex("#end\t")], text[text.rindex("#end\t"):]
+    fields = end.rstrip("\n").split("\t")
+    return body + "#end\t%s\t%s\n" % (fields[1], hashlib.md5(body.encode()).hexdigest())
 
 
 def main():
@@ -248,7 +256,7 @@ def main():
     plain = os.path.join(shards, "a02.shard")
     if os.path.exists(plain):
         first = open(plain).readline()
-        checks.check("a shard starts with its magic line", first == "##sigstream-shard\t3\n", first)
+        checks.check("a shard starts with its magic line", first == "##sigstream-shard\t4\n", first)
 
     def S(*names):
         return [os.path.join(shards, n) for n in names]
@@ -320,7 +328,17 @@ def main():
     edited = [("##sigstream_version\t0.0.0-elsewhere" if l.startswith("##sigstream_version\t") else l) for l in lines]
     checks.check("the version-edited shard differs in its version line only",
                  sum(1 for x, y in zip(lines, edited) if x != y) == 1)
-    e2e.write(version_shard, "\n".join(edited))
+    e2e.write(version_shard, resealed("\n".join(edited)))
+    # An edit that keeps every signature summing to 1: 1/1024 of one replicate's first signature moved from one
+    # channel to the next. Only the checksum on the #end line can tell.
+    moved = os.path.join(inputs, "moved.shard")
+    block = next(i for i, l in enumerate(lines) if l.startswith("#replicate\t"))
+    rows = [lines[i].split("\t") for i in range(block + 1, block + 97)]
+    big = sorted(range(96), key=lambda i: -float(rows[i][1]))[:2]  # the largest holds more than 1/96 > 1/1024
+    rows[big[0]][1] = repr(float(rows[big[0]][1]) - 1 / 1024)
+    rows[big[1]][1] = repr(float(rows[big[1]][1]) + 1 / 1024)
+    moved_lines = lines[:block + 1] + ["\t".join(r) for r in rows] + lines[block + 97:]
+    e2e.write(moved, "\n".join(moved_lines))
     truncated = os.path.join(inputs, "truncated.shard")
     e2e.write(truncated, "\n".join(lines[:int(len(lines) * 0.6)]) + "\n")
     truncated_gz = os.path.join(inputs, "truncated.shard.gz")
@@ -375,6 +393,8 @@ def main():
         ("different --max-iter", C + S("a02.shard", "iter.shard"), 1, ["--max-iter", "399"], "dir"),
         ("different --tol-window", C + S("a02.shard", "window.shard"), 1, ["--tol-window is 100", "10 here"], "dir"),
         ("a truncated shard", C + S("a02.shard") + [truncated], 1, ["truncated.shard"], "dir"),
+        ("an edited shard whose signatures still sum to 1", C + S("a02.shard") + [moved], 1,
+         ["moved.shard", "does not match its MD5"], "dir"),
         ("a truncated .gz shard", C + S("a02.shard") + [truncated_gz], 1, ["truncated.shard.gz"], "dir"),
         ("a damaged number in a shard", C + S("a02.shard") + [damaged], 1, ["damaged.shard", "'abc'"], "dir"),
         ("the same shard twice", C + S("a02.shard", "a02.shard", "a26.shard"), 2, ["given twice"], "dir"),

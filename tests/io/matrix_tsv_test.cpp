@@ -41,10 +41,11 @@ void expect_canonical(const LabelledMatrix& m) {
     }
 }
 
-LabelledMatrix read_text(const std::string& text, const std::string& name = "m.tsv") {
+LabelledMatrix read_text(const std::string& text, const std::string& name = "m.tsv",
+                         MatrixValues values = MatrixValues::counts) {
     test::TempDir d;
     test::write_file(d.file(name), text);
-    return read_count_matrix(d.file(name));
+    return read_count_matrix(d.file(name), values);
 }
 
 TEST(MatrixTsv, RowsAreMatchedByLabelNotPosition) {
@@ -80,9 +81,47 @@ TEST(MatrixTsv, WriteThenReadRoundTripsExactly) {
     std::ostringstream out;
     write_labelled_matrix(m, out);
     EXPECT_EQ(out.str().rfind("MutationType\ta\tb\tc\nA[C>A]A\t3\t", 0), 0u) << out.str().substr(0, 40);
-    LabelledMatrix back = read_text(out.str());
+    LabelledMatrix back = read_text(out.str(), "m.tsv", MatrixValues::normalised);
     EXPECT_EQ(back.columns, m.columns);
     EXPECT_EQ(back.values, m.values);  // bit for bit
+}
+
+TEST(MatrixTsv, CountsAreWholeNumbersUpToTwoToThe53) {
+    std::string good = sbs96_text("MutationType", '\t', false);
+    auto with_row3 = [&](const std::string& cell) {
+        std::string t = good;
+        t.replace(t.find("A[C>A]C\t10\t11\n"), 14, "A[C>A]C\t" + cell + "\t11\n");
+        return t;
+    };
+    auto data_error = [&](const std::string& text, MatrixValues values) -> std::string {
+        try {
+            read_text(text, "m.tsv", values);
+        } catch (const DataError& e) {
+            return std::to_string(e.line()) + " " + e.what();
+        }
+        return "no DataError";
+    };
+    // proportions, halves: not counts, unless the matrix is declared normalised
+    for (const char* cell : {"0.25", "2.5", "1e-3", "4503599627370495.5"}) {
+        SCOPED_TRACE(cell);
+        const std::string e = data_error(with_row3(cell), MatrixValues::counts);
+        EXPECT_EQ(e.rfind("3 ", 0), 0u) << e;
+        EXPECT_NE(e.find("is not a whole number"), std::string::npos) << e;
+        EXPECT_NE(e.find("--input-normalised"), std::string::npos) << e;
+    }
+    EXPECT_EQ(read_text(with_row3("2.5"), "m.tsv", MatrixValues::normalised).values(1, 0), 2.5);
+    // 2^53 is the largest count and column total. Column S1 holds 10 i in row i (45 600 in all): a row-3 cell of
+    // 2^53 - 45 590 makes the total exactly 2^53; 2 more (the next double) passes it.
+    EXPECT_EQ(read_text(with_row3("9007199254695402")).values(1, 0), 9007199254695402.0);
+    EXPECT_NE(data_error(with_row3("9007199254695404"), MatrixValues::counts).find("add up to more than 2^53"),
+              std::string::npos);
+    for (const char* cell : {"9007199254740994", "1e160", "1.7976931348623157e308"})
+        for (MatrixValues v : {MatrixValues::counts, MatrixValues::normalised}) {
+            SCOPED_TRACE(cell);
+            const std::string e = data_error(with_row3(cell), v);
+            EXPECT_EQ(e.rfind("3 ", 0), 0u) << e;
+            EXPECT_NE(e.find("larger than 2^53"), std::string::npos) << e;
+        }
 }
 
 TEST(MatrixTsv, Sbs6AndSbs1536AreRecognised) {

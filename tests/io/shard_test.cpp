@@ -1,6 +1,7 @@
 // Extraction shards (src/io/shard.h): exact round trips and refusal of anything that is not a complete,
 // unchanged shard.
 #include "io/shard.h"
+#include "io/checksum.h"
 
 #include <gtest/gtest.h>
 
@@ -195,6 +196,20 @@ std::string replace_once(std::string s, const std::string& from, const std::stri
     return s;
 }
 
+// `body` (a shard's lines before #end) sealed with the #end line: the replicate count and the body's MD5.
+std::string sealed(const std::string& body, std::size_t replicates) {
+    Md5 md5;
+    md5.update(body);
+    return body + "#end\t" + std::to_string(replicates) + "\t" + md5.hex() + "\n";
+}
+
+// A shard's text without its #end line.
+std::string body_of(const std::string& text) {
+    const std::size_t end = text.rfind("#end\t");
+    EXPECT_NE(end, std::string::npos);
+    return text.substr(0, end);
+}
+
 // The text of one #replicate block (its line and the channel rows) of K = k, index i.
 std::string block(const std::string& text, int k, int i) {
     const std::string head = "#replicate\t" + std::to_string(k) + "\t" + std::to_string(i) + "\t";
@@ -216,18 +231,18 @@ TEST(ShardErrors, NotAShard) {
 
 TEST(ShardErrors, OtherFormatVersion) {
     const std::string text = text_of(sample_shard());
-    ASSERT_EQ(text.rfind("##sigstream-shard\t3\n", 0), 0u);  // format 3: bootstraps of numeric/binomial.h
-    for (const char* version : {"1", "2", "4", "0", "3.0", ""}) {
+    ASSERT_EQ(text.rfind("##sigstream-shard\t4\n", 0), 0u);  // format 4: #end carries an MD5
+    for (const char* version : {"1", "2", "3", "5", "0", "4.0", ""}) {
         SCOPED_TRACE(version);
         auto e = format_error(
-            replace_once(text, "##sigstream-shard\t3\n", std::string("##sigstream-shard\t") + version + "\n"));
+            replace_once(text, "##sigstream-shard\t4\n", std::string("##sigstream-shard\t") + version + "\n"));
         ASSERT_TRUE(e);
         EXPECT_EQ(e->line(), 1u);
     }
-    // a shard of format 2 holds fits of other bootstraps (std::binomial_distribution's): refused, naming both formats
-    auto e = format_error(replace_once(text, "##sigstream-shard\t3\n", "##sigstream-shard\t2\n"));
+    // a shard of format 3 has no checksum: refused, naming both formats
+    auto e = format_error(replace_once(text, "##sigstream-shard\t4\n", "##sigstream-shard\t3\n"));
     ASSERT_TRUE(e);
-    EXPECT_NE(std::string(e->what()).find("shard format 2 is not the format 3"), std::string::npos) << e->what();
+    EXPECT_NE(std::string(e->what()).find("shard format 3 is not the format 4"), std::string::npos) << e->what();
 }
 
 TEST(ShardErrors, TruncatedAnywhere) {
@@ -276,11 +291,36 @@ TEST(ShardErrors, TruncatedGzipIsRefused) {
 
 TEST(ShardErrors, EndCountMismatch) {
     const std::string text = text_of(sample_shard());
-    ASSERT_NE(text.find("\n#end\t4\n"), std::string::npos);
-    for (const char* end : {"#end\t3\n", "#end\t5\n", "#end\t0\n", "#end\t\n", "#end\n", "#end\tfour\n"}) {
+    const std::string body = body_of(text);
+    ASSERT_EQ(sealed(body, 4), text);
+    const std::string md5 = text.substr(body.size() + 7, 32);
+    for (const std::string& end :
+         {"#end\t3\t" + md5 + "\n", "#end\t5\t" + md5 + "\n", "#end\t0\t" + md5 + "\n", "#end\t\t" + md5 + "\n",
+          std::string("#end\t4\n"), std::string("#end\n"), "#end\tfour\t" + md5 + "\n"}) {
         SCOPED_TRACE(end);
-        EXPECT_TRUE(format_error(replace_once(text, "#end\t4\n", end)));
+        EXPECT_TRUE(format_error(body + end));
     }
+}
+
+TEST(ShardErrors, EditedContentIsRefusedByItsChecksum) {
+    const std::string text = text_of(sample_shard());
+    // Move 2^-10 of one signature's weight from one channel to another: every column still sums to 1.
+    const std::string b = block(text, 2, 1);
+    std::string edited = b;
+    edited = replace_once(edited, "\nA[C>A]G\t0.050724637681159195\t", "\nA[C>A]G\t0.049748075181159195\t");
+    edited = replace_once(edited, "\nA[C>G]G\t0.050724637681159195\t", "\nA[C>G]G\t0.051701200181159195\t");
+    ASSERT_NE(edited, b);
+    const std::string changed = replace_once(text, b, edited);
+    auto e = format_error(changed);
+    ASSERT_TRUE(e);
+    EXPECT_NE(std::string(e->what()).find("does not match its MD5"), std::string::npos) << e->what();
+    EXPECT_EQ(e->line(), static_cast<std::uint64_t>(std::count(changed.begin(), changed.end(), '\n')));
+    // the same edit resealed is a well-formed shard (the checksum guards against edits, not against the numbers)
+    test::TempDir d;
+    test::write_file(d.file("resealed.shard"), sealed(body_of(changed), 4));
+    EXPECT_NO_THROW(read_shard(d.file("resealed.shard")));
+    // a changed count, a changed seed: the same
+    EXPECT_TRUE(format_error(replace_once(text, "##seed\t18446744073709551615\n", "##seed\t18446744073709551614\n")));
 }
 
 TEST(ShardErrors, ReplicatesMustBeTheHeadersKTimesRangeInOrder) {
@@ -288,7 +328,7 @@ TEST(ShardErrors, ReplicatesMustBeTheHeadersKTimesRangeInOrder) {
     const std::string b21 = block(text, 2, 1), b22 = block(text, 2, 2), b31 = block(text, 3, 1),
                       b32 = block(text, 3, 2);
     const std::string head = text.substr(0, text.find(b21));
-    auto with = [&](const std::string& blocks, int n) { return head + blocks + "#end\t" + std::to_string(n) + "\n"; };
+    auto with = [&](const std::string& blocks, std::size_t n) { return sealed(head + blocks, n); };
     ASSERT_EQ(with(b21 + b22 + b31 + b32, 4), text);                  // the pieces put back together
     EXPECT_TRUE(format_error(with(b21 + b31 + b32, 3)));              // missing (2, 2)
     EXPECT_TRUE(format_error(with(b21 + b22 + b31, 3)));              // missing the last
@@ -300,12 +340,12 @@ TEST(ShardErrors, ReplicatesMustBeTheHeadersKTimesRangeInOrder) {
     const std::string b23 = replace_once(b22, "#replicate\t2\t2\t", "#replicate\t2\t3\t");
     EXPECT_TRUE(format_error(with(b21 + b22 + b23 + b31 + b32, 5)));
     // a K the header does not list
-    EXPECT_TRUE(format_error(replace_once(text, "##k\t2\t3\n", "##k\t2\n")));
-    EXPECT_TRUE(format_error(replace_once(text, "##k\t2\t3\n", "##k\t2\t3\t4\n")));
+    EXPECT_TRUE(format_error(sealed(body_of(replace_once(text, "##k\t2\t3\n", "##k\t2\n")), 4)));
+    EXPECT_TRUE(format_error(sealed(body_of(replace_once(text, "##k\t2\t3\n", "##k\t2\t3\t4\n")), 4)));
     // a range that disagrees with the fits, or with the number of replicates
-    EXPECT_TRUE(format_error(replace_once(text, "##range\t1\t3\n", "##range\t0\t3\n")));
-    EXPECT_TRUE(format_error(replace_once(text, "##range\t1\t3\n", "##range\t1\t2\n")));
-    EXPECT_TRUE(format_error(replace_once(text, "##replicates\t4\n", "##replicates\t2\n")));
+    EXPECT_TRUE(format_error(sealed(body_of(replace_once(text, "##range\t1\t3\n", "##range\t0\t3\n")), 4)));
+    EXPECT_TRUE(format_error(sealed(body_of(replace_once(text, "##range\t1\t3\n", "##range\t1\t2\n")), 4)));
+    EXPECT_TRUE(format_error(sealed(body_of(replace_once(text, "##replicates\t4\n", "##replicates\t2\n")), 4)));
     // a block whose rows do not have K values
     EXPECT_TRUE(format_error(replace_once(text, "#replicate\t2\t1\t", "#replicate\t3\t1\t")));
 }
