@@ -11,15 +11,20 @@ int fit_main(int argc, char** argv) {
     c.description =
         "Fits every sample of a count matrix to a fixed set of signatures (e.g. COSMIC, or a run folder's\n"
         "signatures.tsv) by exact non-negative least squares (Lawson-Hanson active set), and writes\n"
-        "D/exposures.tsv and D/sample_stats.tsv. With --sparse, signatures are removed from a sample's fit\n"
+        "the run folder D: exposures.tsv, sample_stats.tsv and metadata.toml. With --sparse, signatures are removed "
+        "from a sample's fit\n"
         "while removing one lowers the cosine similarity of its reconstruction by less than\n"
         "--sparse-threshold, and added back while adding one raises it by more.";
     c.stages = {"fit"};
-    c.required = {"matrix", "signatures", "out-dir"};
-    c.done = [](const Workspace& ws, const Pipeline& p, double, const std::string&) {
-        const auto& fit = static_cast<const FitStage&>(*p.stages.front());
+    c.required = {"matrix", "signatures"};
+    c.output = Output::run_folder;  // written whole or not at all; --force replaces only a run folder
+    c.hidden_keys = {"out-dir"};    // the run folder's --out-dir, not the stage's folder inside a pipeline's
+    c.adjust = [](Pipeline& p, Output&, const std::function<bool(const std::string&)>&) {
+        static_cast<FitStage&>(*p.stages.front()).settings.out_dir = ".";  // the files at the run folder's top
+    };
+    c.done = [](const Workspace& ws, const Pipeline&, double, const std::string& dir) {
         return std::to_string(ws.exposures->samples.size()) + " sample(s) fitted to " +
-               std::to_string(ws.exposures->signatures.size()) + " signature(s) -> " + fit.settings.out_dir;
+               std::to_string(ws.exposures->signatures.size()) + " signature(s) -> " + dir;
     };
     return guarded("fit", [&] { return run_command(c, argc, argv); });
 }

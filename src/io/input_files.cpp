@@ -102,11 +102,6 @@ std::string input_inside(const std::string& folder) {
     return {};
 }
 
-void forget_inputs() {
-    const std::lock_guard<std::mutex> lock(noted_mutex());
-    noted().clear();
-}
-
 void require_regular_file(const std::string& path, const std::string& what, const std::string& why) {
     struct stat st {};
     if (path == "-")

@@ -31,8 +31,6 @@ void note_input(const std::string& path);
 std::string input_at(const std::string& path);
 // An input noted that lies inside the folder `folder` (by its real path); "" when there is none.
 std::string input_inside(const std::string& folder);
-// Forgets every input noted (a program that runs several pipelines one after the other).
-void forget_inputs();
 
 // Refuses (UsageError) a path that is not a regular file: a FIFO, device or socket. `what` names the input in the
 // message ("the reference FASTA"); `why` says why it must be a regular file.

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <system_error>
 
 #include "core/errors.h"
@@ -28,6 +29,15 @@ bool entry_exists(const fs::path& p) {
     return fs::exists(fs::symlink_status(p, ec));
 }
 
+// A folder a sigstream run wrote: its metadata.toml names the sigstream version.
+bool made_by_sigstream(const fs::path& folder) {
+    std::ifstream in(folder / "metadata.toml", std::ios::binary);
+    std::string head(4096, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    return head.find("\nsigstream_version = ") != std::string::npos;
+}
+
 bool is_empty_real_folder(const fs::path& p) {
     std::error_code ec;
     return fs::is_directory(fs::symlink_status(p, ec)) && fs::is_empty(p, ec) && !ec;
@@ -39,6 +49,12 @@ bool is_empty_real_folder(const fs::path& p) {
 
 RunFolder::RunFolder(std::string path, bool force) : path_(strip_trailing_slashes(std::move(path))), force_(force) {
     if (path_.empty()) throw UsageError("", 0, "--out-dir is empty", "give the run folder to create");
+    std::error_code ec;
+    if (fs::is_symlink(fs::symlink_status(path_, ec))) {  // a link to a folder: the run folder is where it points
+        const fs::path target = fs::canonical(path_, ec);
+        if (ec) throw UsageError(path_, 0, "--out-dir is a symbolic link to nothing", "give a folder, or fix the link");
+        path_ = target.string();
+    }
     check();
 }
 
@@ -69,6 +85,11 @@ void RunFolder::check() const {
     if (!force_)
         throw UsageError(path_, 0, "the output folder already exists and is not empty",
                          "choose another --out-dir, empty it, or give --force to replace it");
+    if (!made_by_sigstream(path_))
+        throw UsageError(path_, 0,
+                         "--force replaces only a run folder sigstream made (one with its metadata.toml), and this "
+                         "folder has none",
+                         "choose another --out-dir, or empty the folder yourself");
 }
 
 void RunFolder::protect(const std::string& input) {

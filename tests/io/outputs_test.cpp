@@ -108,15 +108,21 @@ TEST(RunFolder, AFileOrAMissingParentIsRefused) {
     EXPECT_EQ(entries(d.path()), (std::set<std::string>{"file"}));
 }
 
+// An earlier run's folder: what --force may replace (its metadata.toml names the sigstream version).
+void make_old_run(const std::string& run) {
+    fs::create_directories(run);
+    test::write_file(run + "/old.tsv", "old\n");
+    test::write_file(run + "/metadata.toml", "# Written by `sigstream extract`.\nsigstream_version = \"0.1.0\"\n");
+}
+
 TEST(RunFolder, ForceReplacesTheOldFolderOnlyAtCommit) {
     test::TempDir d;
     const std::string run = d.file("run");
-    fs::create_directory(run);
-    test::write_file(run + "/old.tsv", "old\n");
+    make_old_run(run);
     {
         RunFolder f(run, true);
         f.open("new.tsv") << "new\n";
-        EXPECT_EQ(entries(run), (std::set<std::string>{"old.tsv"}));  // untouched until commit
+        EXPECT_EQ(entries(run), (std::set<std::string>{"metadata.toml", "old.tsv"}));  // untouched until commit
         f.commit();
     }
     EXPECT_EQ(entries(run), (std::set<std::string>{"new.tsv"}));
@@ -127,20 +133,50 @@ TEST(RunFolder, ForceReplacesTheOldFolderOnlyAtCommit) {
 TEST(RunFolder, ForceWithoutCommitKeepsTheOldFolder) {
     test::TempDir d;
     const std::string run = d.file("run");
-    fs::create_directory(run);
-    test::write_file(run + "/old.tsv", "old\n");
+    make_old_run(run);
     {
         RunFolder f(run, true);
         f.open("new.tsv") << "new\n";
     }
-    EXPECT_EQ(entries(run), (std::set<std::string>{"old.tsv"}));
+    EXPECT_EQ(entries(run), (std::set<std::string>{"metadata.toml", "old.tsv"}));
     EXPECT_EQ(test::read_file(run + "/old.tsv"), "old\n");
     EXPECT_EQ(entries(d.path()), (std::set<std::string>{"run"}));
+}
+
+TEST(RunFolder, ForceReplacesOnlyAFolderASigstreamRunMade) {
+    test::TempDir d;
+    const std::string run = d.file("photos");
+    fs::create_directories(run);
+    test::write_file(run + "/holiday.jpg", "jpeg\n");
+    test::write_file(run + "/metadata.toml", "title = \"not ours\"\n");
+    try {
+        RunFolder f(run, true);
+        FAIL() << "no UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(e.problem().find("--force replaces only a run folder sigstream made"), std::string::npos);
+    }
+    EXPECT_EQ(entries(run), (std::set<std::string>{"holiday.jpg", "metadata.toml"}));
+}
+
+TEST(RunFolder, ALinkToAFolderIsFollowed) {
+    test::TempDir d;
+    fs::create_directories(d.file("real"));
+    fs::create_directory_symlink("real", d.file("link"));
+    {
+        RunFolder f(d.file("link"), false);
+        f.open("a.tsv") << "a\n";
+        f.commit();
+    }
+    EXPECT_TRUE(fs::is_symlink(d.file("link")));
+    EXPECT_EQ(test::read_file(d.file("real/a.tsv")), "a\n");
+    fs::create_directory_symlink("nowhere", d.file("dangling"));
+    EXPECT_THROW(RunFolder(d.file("dangling"), false), UsageError);
 }
 
 TEST(RunFolder, ProtectRefusesToReplaceAFolderHoldingAnInput) {
     test::TempDir d;
     const std::string run = d.file("run");
+    make_old_run(run);
     fs::create_directories(run + "/sub");
     test::write_file(run + "/sub/in.tsv", "input\n");
     test::write_file(d.file("elsewhere.tsv"), "input\n");
