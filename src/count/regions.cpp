@@ -5,8 +5,8 @@
 #include <set>
 
 #include "core/errors.h"
-#include "io/line_reader.h"
 #include "count/reference.h"
+#include "io/line_reader.h"
 
 namespace sigstream {
 
@@ -54,6 +54,16 @@ Regions::Regions(const std::string& bed_path, const Reference& ref) : intervals_
         intervals_[static_cast<std::size_t>(c)].emplace_back(b, e);
     }
     skipped_contigs_ = unknown.size();
+    std::size_t kept = 0;
+    for (const auto& iv : intervals_) kept += iv.size();
+    if (kept == 0 && unknown.empty())
+        throw FormatError(bed_path, 0, "the BED file has no regions, so nothing would be counted",
+                          "give a BED with at least one interval, or leave out --regions to count everywhere");
+    if (kept == 0)
+        throw DataError(bed_path, 0,
+                        "none of the BED's " + std::to_string(unknown.size()) + " contig(s) (e.g. '" +
+                            *unknown.begin() + "') is in the reference, so nothing would be counted",
+                        "check that the BED and the FASTA name their contigs alike");
     for (auto& iv : intervals_) {
         std::sort(iv.begin(), iv.end());
         std::vector<std::pair<std::int64_t, std::int64_t>> merged;

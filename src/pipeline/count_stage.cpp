@@ -137,7 +137,10 @@ const Schema<CountSettings>& CountStage::schema() const {
 std::vector<std::string> CountStage::reads() const {
     std::vector<std::string> out = settings.inputs;
     out.push_back(settings.ref);
+    out.push_back(settings.ref + ".fai");
     if (!settings.list.empty()) out.push_back(settings.list);
+    if (!settings.list.empty() && settings.list != "-")  // the files it lists (standard input is read once, later)
+        for (const CountInput& in : collect_inputs()) out.push_back(in.path);
     if (!settings.options.regions_bed.empty()) out.push_back(settings.options.regions_bed);
     return out;
 }

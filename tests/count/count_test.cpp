@@ -751,6 +751,29 @@ TEST(CountRegions, BedIsZeroBasedHalfOpen) {
     EXPECT_TRUE(any_warning_contains(r, "absent from the reference"));
 }
 
+TEST(CountRegions, ABedThatSelectsNothingIsRefused) {
+    TempDir dir;
+    write_fasta(dir.file("ref.fa"), {{"chr1", kS2}});
+    std::string vcf = write_vcf(dir, "s.vcf", {rec("chr1", 11, "A", "G")});
+    CountOptions opt;
+    opt.regions_bed = dir.file("empty.bed");
+    write_file(opt.regions_bed, "# no regions\ntrack name=x\n");
+    try {
+        count(dir.file("ref.fa"), {{vcf, ""}}, opt);
+        ADD_FAILURE() << "an empty BED was accepted";
+    } catch (const FormatError& e) {
+        EXPECT_EQ(e.problem(), "the BED file has no regions, so nothing would be counted");
+    }
+    write_file(opt.regions_bed, "chrUn\t0\t100\nscaffold_9\t5\t10\n");
+    try {
+        count(dir.file("ref.fa"), {{vcf, ""}}, opt);
+        ADD_FAILURE() << "a BED of unknown contigs was accepted";
+    } catch (const DataError& e) {
+        EXPECT_EQ(e.problem(),
+                  "none of the BED's 2 contig(s) (e.g. 'chrUn') is in the reference, so nothing would be counted");
+    }
+}
+
 // ---------------------------------------------------------------- header-only input
 
 TEST(CountHeaderOnly, GivesAColumnOfZeros) {
