@@ -1,5 +1,6 @@
 #include "cli/command.h"
 
+#include <csignal>
 #include <iostream>
 #include <map>
 #include <set>
@@ -237,13 +238,42 @@ int run_command(const Command& c, int argc, char** argv) {
     return 0;
 }
 
+namespace {
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_interrupt(int signal) {
+    g_signal = signal;  // the handler is reset (SA_RESETHAND): a second signal ends the process
+}
+}  // namespace
+
+void catch_interrupts() {
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+int interrupt_signal() {
+    return g_signal;
+}
+
 int guarded(const std::string& command, const std::function<int()>& body) {
+    auto stopped = [&]() {
+        const int sig = interrupt_signal();
+        std::cerr << "sigstream " << command << ": stopped by " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+                  << "; no output was written — rerun the command to do the work\n";
+        return 128 + sig;
+    };
     try {
         return body();
-    } catch (const UsageError& e) {
-        std::cerr << "sigstream " << command << ": " << e.what() << "\n";
-        return 2;
     } catch (const Error& e) {
+        if (interrupt_signal()) return stopped();  // a read cut short by the signal is not the data's fault
+        if (dynamic_cast<const UsageError*>(&e)) {
+            std::cerr << "sigstream " << command << ": " << e.what() << "\n";
+            return 2;
+        }
         std::cerr << "sigstream " << command << ": " << e.what() << "\n";
         return 1;
     } catch (const std::bad_alloc&) {

@@ -52,6 +52,13 @@ ParsedArgs parse_args(const std::string& command, const std::vector<SettingKey>&
 // exit status: 2 for a usage error, 1 for anything else.
 int guarded(const std::string& command, const std::function<int()>& body);
 
+// SIGINT and SIGTERM stop the work at its next progress report: the library throws Cancelled, every temporary file
+// and folder is removed, nothing is written, and guarded() exits with 128 + the signal's number. A second signal
+// ends the process at once.
+void catch_interrupts();
+// The signal that asked the work to stop, or 0.
+int interrupt_signal();
+
 // `sigstream <command>: warning: <text>` on stderr.
 void warn(const std::string& command, const std::string& text);
 

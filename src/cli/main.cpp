@@ -69,6 +69,7 @@ int flushed(int status) {
 
 int main(int argc, char** argv) {
     hts_set_log_level(HTS_LOG_OFF);  // every failure is reported by sigstream itself, in one line
+    sigstream::cli::catch_interrupts();
     if (argc < 2) {
         print_help(std::cerr);
         return 2;

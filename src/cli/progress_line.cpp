@@ -1,5 +1,7 @@
 #include "cli/progress_line.h"
 
+#include "cli/command.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,9 +55,9 @@ void ProgressLine::close() {
 }
 
 ProgressFn ProgressLine::callback() {
-    if (quiet_) return {};
     return [this](const Progress& p) {
-        show(p);
+        if (interrupt_signal()) return Flow::stop;  // SIGINT or SIGTERM: the library stops and cleans up
+        if (!quiet_) show(p);
         return Flow::proceed;
     };
 }
