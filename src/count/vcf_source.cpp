@@ -13,6 +13,7 @@
 
 #include "core/errors.h"
 #include "io/input_files.h"
+#include "io/line_reader.h"
 
 namespace sigstream {
 
@@ -247,6 +248,11 @@ bool VcfSource::read_line(std::string_view& out) {
         if (!nl) {
             impl_->carry.append(start, avail);
             impl_->chunk = impl_->chunk_end;
+            if (impl_->carry.size() > LineReader::kMaxLineBytes)  // a binary file, or a gzip bomb: not VCF text
+                throw FormatError(display_name(path_), line_ + 1,
+                                  "the line is longer than " + std::to_string(LineReader::kMaxLineBytes >> 20) +
+                                      " MiB (is this a VCF?)",
+                                  "check the file: VCF lines end in a newline");
             continue;
         }
         const std::size_t len = static_cast<std::size_t>(nl - start);

@@ -12,7 +12,7 @@ namespace sigstream {
 
 class LineReader {
 public:
-    static constexpr std::size_t kMaxLineBytes = std::size_t{256} << 20;
+    static constexpr std::size_t kMaxLineBytes = std::size_t{64} << 20;
 
     explicit LineReader(std::string path);  // throws IoError
     ~LineReader();
