@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -61,7 +62,8 @@ Reference::Reference(std::string fasta_path) : path_(std::move(fasta_path)) {
     try {
         load();
     } catch (...) {
-        release();  // no mapping and no temporary folder outlive a failed load
+        release();  // no mapping, no temporary folder and no index of a FASTA it refused outlive a failed load
+        for (const std::string& f : built_) std::remove(f.c_str());
         throw;
     }
 }
@@ -124,7 +126,9 @@ void Reference::load() {
                               "check the file, or index it with `samtools faidx`");
         bool in_place = writable_folder(path_);
         if (in_place && bgzipped_) in_place = std::rename(built_gzi.c_str(), gzi_path_.c_str()) == 0;
+        if (in_place && bgzipped_) built_.push_back(gzi_path_);
         if (in_place) in_place = std::rename(built_fai.c_str(), fai_path_.c_str()) == 0;
+        if (in_place) built_.push_back(fai_path_);
         if (!in_place) {  // read-only folder: use the index from the temporary folder
             fai_path_ = built_fai;
             if (bgzipped_) gzi_path_ = built_gzi;
@@ -211,6 +215,9 @@ void Reference::read_index() {
         names_.push_back(name);
         contigs_.push_back(c);
     }
+    const bool built_now = !built_.empty() || !temp_dir_.empty();
+    if (names_.empty() && !built_now)  // an index given with the FASTA, listing nothing
+        throw FormatError(fai_path_, 0, "the index lists no sequences", stale);
     if (names_.empty())
         throw FormatError(path_, 0, "the reference FASTA has no sequences", "check the file given to --ref");
     lookup_ = ContigNames(names_);

@@ -61,7 +61,8 @@ private:
     void release() noexcept;
     std::string path_;
     std::string fai_path_, gzi_path_;
-    std::string temp_dir_;  // when the index had to be built outside the FASTA's folder
+    std::string temp_dir_;            // when the index had to be built outside the FASTA's folder
+    std::vector<std::string> built_;  // index files this load built beside the FASTA (removed if the load fails)
     bool bgzipped_ = false;
     const char* map_ = nullptr;
     std::size_t map_size_ = 0;
