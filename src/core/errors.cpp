@@ -35,22 +35,37 @@ std::string printable(const std::string& text) {
     return out;
 }
 
+// A part longer than kMaxPart bytes (a 16 MB cell quoted in a message) keeps its start and end around a note of
+// how much was left out, cut at whole UTF-8 characters: a message stays a line a person can read.
+constexpr std::size_t kMaxPart = 600;
+
+std::string shortened(const std::string& text) {
+    if (text.size() <= kMaxPart) return text;
+    auto boundary = [&](std::size_t i) {  // back to the start of the UTF-8 character holding byte i
+        while (i > 0 && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) --i;
+        return i;
+    };
+    const std::size_t head = boundary(400), tail = boundary(text.size() - 150);
+    return text.substr(0, head) + "\xE2\x80\xA6[" + std::to_string(tail - head) + " bytes]\xE2\x80\xA6" +
+           text.substr(tail);
+}
+
 std::string compose(const std::string& file, std::uint64_t line, const std::string& what, const std::string& hint) {
     std::string s;
     if (!file.empty()) {
-        s.append(file);
+        s.append(shortened(printable(file)));
         if (line > 0) {
             s.push_back(':');
             s.append(std::to_string(line));
         }
         s.append(": ");
     }
-    s.append(what);
+    s.append(shortened(printable(what)));
     if (!hint.empty()) {
         s.append(" \xE2\x80\x94 ");  // em dash
-        s.append(hint);
+        s.append(shortened(printable(hint)));
     }
-    return printable(s);
+    return s;
 }
 }  // namespace
 
