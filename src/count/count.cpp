@@ -397,6 +397,16 @@ private:
     std::vector<std::string> warnings_;
 };
 
+// A column name must not hold a control character: a TAB, newline or NUL would break the matrix's header line.
+void check_sample_name(const std::string& name, const std::string& source) {
+    for (const char c : name)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            throw DataError(display_name(source), 0,
+                            "the sample name '" + name +
+                                "' holds a control character (a TAB, newline or NUL would break the matrix's header)",
+                            "rename the sample (a --list file's second column, or --sample)");
+}
+
 DataError duplicate_name(const std::string& name, const std::string& first, const std::string& second,
                          const CountOptions& opt) {
     return DataError(display_name(second), 0, "sample name '" + name + "' is also a sample of " + display_name(first),
@@ -431,6 +441,7 @@ void check_names_early(const std::vector<CountInput>& inputs, const CountOptions
                                                                                    : sample_name_from_path(in.path));
         }
         for (const auto& n : names) {
+            check_sample_name(n, in.path);
             auto [it, fresh] = seen.emplace(n, in.path);
             if (!fresh) throw duplicate_name(n, it->second, in.path, opt);
         }
@@ -536,6 +547,7 @@ CountResult count_mutations(const Reference& reference, const std::vector<CountI
         std::map<std::string, std::size_t> seen;  // name -> input
         for (std::size_t i = 0; i < n; ++i)
             for (auto& st : results[i]->streams) {
+                check_sample_name(st.summary.sample, inputs[i].path);
                 auto [it, fresh] = seen.emplace(st.summary.sample, i);
                 if (!fresh) throw duplicate_name(st.summary.sample, inputs[it->second].path, inputs[i].path, options);
                 names.push_back(st.summary.sample);
