@@ -79,6 +79,7 @@ const char* normalisation_name(Normalisation n);
 // ---------------------------------------------------------------- replicate runs
 
 inline constexpr int kDefaultReplicates = 20;
+inline constexpr int kMaxReplicates = 100000;  // per K
 inline constexpr int kDefaultKMin = 2;
 inline constexpr int kDefaultKMax = 15;
 
@@ -132,6 +133,7 @@ public:
     std::vector<std::string> strings;  // cli: the texts; string: one; list: the items
 
     const std::string& key() const { return key_; }
+    std::uint64_t line() const { return line_; }  // its line in a TOML file (0: the command line)
     // The same value under another key (`inputs` in a config file names a command's positional arguments).
     SettingValue with_key(std::string key) const {
         SettingValue v = *this;

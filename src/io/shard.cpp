@@ -187,6 +187,8 @@ Shard read_shard(const std::string& path) {
         plan.first >= plan.last || plan.last > plan.replicates)
         p.fail("the shard's header is inconsistent (backend, k, replicates, range)");
     if (plan.fit.tol_window < 1) p.fail("the ##tol_window line is below 1");
+    if (plan.replicates > kMaxReplicates)
+        p.fail("the ##replicates line is above " + std::to_string(kMaxReplicates) + ", the most extract fits");
     for (std::size_t i = 1; i < plan.ks.size(); ++i)
         if (plan.ks[i] <= plan.ks[i - 1]) p.fail("the ##k line is not in ascending order without repeats");
     if (f[0] != "#counts" || f.size() != 2) p.fail("expected the #counts line");

@@ -94,10 +94,13 @@ const Schema<ExtractSettings>& ExtractStage::schema() const {
                 {"replicates", "R", "fits per K, each on a bootstrap of the matrix (at least 2)", "", false,
                  std::to_string(kDefaultReplicates) + "; with --k alone: one fit"},
                 [](S& x, const SettingValue& v) {
-                    const long long r = v.integer(LLONG_MIN, 100000);
-                    if (r < 2)
+                    auto too_few = [&] {
                         v.fail("gives no stability: the consensus needs at least 2 replicates",
                                "give --replicates 2 or more, or --k K without --replicates for one fit");
+                    };
+                    if (v.text().rfind('-', 0) == 0) too_few();  // a negative number, however long
+                    const long long r = v.integer(0, kMaxReplicates);
+                    if (r < 2) too_few();
                     x.replicates = static_cast<int>(r);
                 },
                 [](const S& x) { return x.replicates > 0 ? std::to_string(x.replicates) : std::string(); })

@@ -99,6 +99,12 @@ void FitStage::run(Workspace& ws, const RunSettings&) {
     const Counts& counts =
         stage_counts(ws, settings.matrix, settings.input_normalised ? MatrixValues::normalised : MatrixValues::counts);
     const SignatureSet signatures = settings.signatures.empty() ? *ws.signatures : read_signatures(signature_file());
+    if (counts.matrix.context != signatures.context)
+        throw UsageError(settings.signatures.empty() ? std::string() : signature_file(), 0,
+                         "these signatures are " + std::string(context_name(signatures.context)) + " but the matrix " +
+                             (counts.source.empty() ? std::string("of the run") : counts.source) + " is " +
+                             std::string(context_name(counts.matrix.context)),
+                         "fit a matrix with signatures of the same catalogue");
     ws.exposures = refit_exposures(counts.matrix, signatures, settings.options);
 }
 

@@ -74,13 +74,19 @@ Stage& Pipeline::add(std::unique_ptr<Stage> stage) {
 }
 
 void Pipeline::prepare() {
-    if (stages.empty()) throw UsageError("", 0, "the pipeline has no stages", "list them: stages = [\"count\", …]");
+    if (stages.empty()) throw UsageError(file, 0, "the pipeline has no stages", "list them: stages = [\"count\", …]");
     std::vector<Data> available;
-    for (const auto& s : stages) {
-        s->prepare(available);  // first: a stage says best what it misses ("--matrix is required")
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        const auto& s = stages[i];
+        try {
+            s->prepare(available);  // first: a stage says best what it misses ("--matrix is required")
+        } catch (const UsageError& e) {
+            if (file.empty() || !e.file().empty()) throw;  // named already, or not from a pipeline file
+            throw UsageError(file, i < lines.size() ? lines[i] : 0, "stage '" + s->id + "': " + e.problem(), e.hint());
+        }
         for (Data d : s->needs())
             if (!contains(available, d))
-                throw UsageError("", 0,
+                throw UsageError(file, i < lines.size() ? lines[i] : 0,
                                  "stage '" + s->id + "' (" + std::string(s->kind()) + ") needs " + data_name(d) +
                                      ", which no stage before it gives",
                                  "add a " + giver_of(d) + " stage before it, or give it a file to read");
@@ -180,6 +186,7 @@ std::string Pipeline::describe(const std::string& out_dir, int threads) const {
 PipelineFile read_pipeline(const std::string& path) {
     const ConfigTable config = read_config(path);
     PipelineFile file;
+    file.pipeline.file = path;
     const SettingValue* stage_list = nullptr;
     for (const SettingValue& v : config.values) {
         if (v.key() == "stages")
@@ -221,6 +228,7 @@ PipelineFile read_pipeline(const std::string& path) {
                              "the kinds are " + list_text(kinds) + "; a table of another name says stage = \"KIND\"");
         std::unique_ptr<Stage> stage = make_stage(kind);
         stage->id = id;
+        file.pipeline.lines.push_back(table ? table->line : stage_list->line());
         if (table)
             for (const SettingValue& v : table->values)
                 if (v.key() != "stage") stage->set(v);

@@ -20,6 +20,10 @@ public:
     std::string command = "run";    // the subcommand that runs it (metadata.toml says so)
     std::vector<std::string> argv;  // its command line (metadata.toml)
     std::vector<std::unique_ptr<Stage>> stages;
+    // The pipeline file it was read from ("" when built otherwise) and the line of each stage's [table] (or of
+    // `stages = […]` when it has none), by stage: prepare()'s usage errors name them.
+    std::string file;
+    std::vector<std::uint64_t> lines;
 
     // Appends a stage; its id becomes its kind unless set, and must be unique.
     Stage& add(std::unique_ptr<Stage> stage);
