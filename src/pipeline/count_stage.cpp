@@ -10,6 +10,8 @@
 #include "io/line_reader.h"
 #include "io/matrix_tsv.h"
 #include "io/tables.h"
+#include <filesystem>
+
 #include "pipeline/stages.h"
 
 namespace sigstream {
@@ -139,7 +141,8 @@ std::vector<std::string> CountStage::reads() const {
     out.push_back(settings.ref);
     out.push_back(settings.ref + ".fai");
     if (!settings.list.empty()) out.push_back(settings.list);
-    if (!settings.list.empty() && settings.list != "-")  // the files it lists (standard input is read once, later)
+    std::error_code ec;  // the files it lists (a pipe or FIFO can be read only once: by run(), later)
+    if (!settings.list.empty() && std::filesystem::is_regular_file(settings.list, ec))
         for (const CountInput& in : collect_inputs()) out.push_back(in.path);
     if (!settings.options.regions_bed.empty()) out.push_back(settings.options.regions_bed);
     return out;
