@@ -377,6 +377,13 @@ CASES = [
                       counts_are("out/m.tsv", "T05001", H.sbs96_counts(MANY_SNVS[1:2])))),
     Case("count_vcf_through_fifo", "count --quiet --ref {ref} --sample F stream.vcf",
          files={"stream.vcf": fifo_feed(GOOD_VCF)}, check=counts_are("stdout", "F", GOOD_COUNTS)),
+    Case("count_list_through_fifo", "count --quiet --ref {ref} --list list.fifo",
+         files={"g.vcf": GOOD_VCF, "list.fifo": fifo_feed("g.vcf\tL\n")},
+         check=counts_are("stdout", "L", GOOD_COUNTS)),
+    Case("count_vcf_from_a_fifo_nobody_writes", "count --quiet --ref {ref} --sample F silent.vcf",
+         files={"silent.vcf": fifo()}, env={"SIGSTREAM_FIFO_WAIT": "1"}, timeout=20, status=1,
+         message="silent.vcf: no process wrote to this FIFO within 1 s — start the program that writes to it, or "
+                 "give a regular file ($SIGSTREAM_FIFO_WAIT sets the wait)"),
     Case("count_vcf_on_stdin", "count --quiet --ref {ref} --sample S -", stdin=GOOD_VCF,
          check=counts_are("stdout", "S", GOOD_COUNTS)),
     Case("count_header_only_bcf_written_here", "count --quiet --ref {ref} --sample B empty.bcf",
