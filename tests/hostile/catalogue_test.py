@@ -48,6 +48,10 @@ import e2e  # noqa: E402
 import hostile_inputs as H  # noqa: E402
 
 TIMEOUT = 120  # seconds per case unless the case says otherwise (ASan builds are 3-5x slower)
+# Under AddressSanitizer (CI sets ASAN_OPTIONS) runs are slower and take more memory (shadow, quarantine): a case's
+# time and memory bounds are scaled, so that they still catch a hang or a blow-up, not the sanitizer's cost.
+SANITIZED = "ASAN_OPTIONS" in os.environ
+TIME_SCALE, MEMORY_SCALE = (5, 4) if SANITIZED else (1, 1)
 MAX_MESSAGE = 2000  # characters of a one-line error message, at most
 CAPTURE = 1 << 20  # bytes of stdout/stderr read back (the sizes are always known)
 GiB = 1 << 30
@@ -339,7 +343,8 @@ class Case:
         self.argv = argv.split() if isinstance(argv, str) else list(argv)
         self.check, self.mentions, self.forbid, self.defect = check, list(mentions), list(forbid), defect
         self.stdin, self.stdout, self.env, self.timeout, self.big = stdin, stdout, env or {}, timeout, big
-        self.unreadable, self.max_rss_mb = unreadable, max_rss_mb
+        self.unreadable, self.max_rss_mb = unreadable, max_rss_mb and max_rss_mb * MEMORY_SCALE
+        self.timeout = timeout * TIME_SCALE
         cmd = self.argv[0] if self.argv else ""
         self.needs = needs if needs is not None else (("nmf",) if cmd in ("extract", "consensus", "crossval")
                                                       else ())
