@@ -90,6 +90,19 @@ inline bool parse_gt(std::string_view gt, std::uint64_t& mask) {
     return true;
 }
 
+// BCF lengths (of the header, of a record) above this are damage: htslib would allocate whatever a length claims.
+constexpr std::uint64_t kMaxBcfBlock = std::uint64_t{256} << 20;
+
+// The little-endian 32-bit number at byte `at` of what a BGZF stream reads next, without consuming it, when it lies
+// within the stream's current block (or the next one); false when it does not (then htslib reads it as usual).
+bool peek_u32(BGZF* fp, int at, std::uint64_t& out) {
+    if (fp->block_offset >= fp->block_length && bgzf_read_block(fp) != 0) return false;
+    if (fp->block_length - fp->block_offset < at + 4) return false;
+    const auto* p = static_cast<const unsigned char*>(fp->uncompressed_block) + fp->block_offset + at;
+    out = std::uint64_t{p[0]} | std::uint64_t{p[1]} << 8 | std::uint64_t{p[2]} << 16 | std::uint64_t{p[3]} << 24;
+    return true;
+}
+
 }  // namespace
 
 VcfSource::VcfSource(std::string path, bool want_genotypes, int decompress_threads)
@@ -131,6 +144,14 @@ VcfSource::VcfSource(std::string path, bool want_genotypes, int decompress_threa
 
     if (decompress_threads > 0 && fmt->compression == bgzf) hts_set_threads(impl_->fp, decompress_threads);
     if (impl_->is_bcf) {
+        std::uint64_t length = 0;  // "BCF" 2 2, then the header's length
+        if (impl_->fp->is_bgzf && peek_u32(impl_->fp->fp.bgzf, 5, length)) {
+            if (length > kMaxBcfBlock)
+                throw FormatError(name, 0,
+                                  "the BCF header claims " + std::to_string(length) +
+                                      " bytes (more than 256 MiB): the file is damaged, or not a BCF",
+                                  "check the file with `bcftools view -h`");
+        }
         impl_->hdr = bcf_hdr_read(impl_->fp);
         if (!impl_->hdr)
             throw FormatError(name, 0, "cannot read the BCF header", "check the file with `bcftools view -h`");
@@ -347,6 +368,13 @@ bool VcfSource::next_text(VariantRecord& rec) {
 }
 
 bool VcfSource::next_bcf(VariantRecord& rec) {
+    std::uint64_t shared = 0, indiv = 0;  // a record starts with the lengths of its shared and per-sample parts
+    if (impl_->fp->is_bgzf && peek_u32(impl_->fp->fp.bgzf, 0, shared) && peek_u32(impl_->fp->fp.bgzf, 4, indiv) &&
+        shared + indiv > kMaxBcfBlock)
+        throw FormatError(display_name(path_), line_ + 1,
+                          "BCF record " + std::to_string(line_ + 1) + " claims " + std::to_string(shared + indiv) +
+                              " bytes (more than 256 MiB): the file is damaged",
+                          "check the file with `bcftools view`");
     int r = bcf_read(impl_->fp, impl_->hdr, impl_->rec);
     if (r == -1) {
         check_end_of_file();

@@ -457,6 +457,10 @@ CASES = [
          message="broken.bcf: cannot read the BCF header — check the file with `bcftools view -h`"),
     Case("count_bcf_header_longer_than_the_file", "count --quiet --ref {ref} long.bcf",
          files={"long.bcf": H.bgzf_compress(b"BCF\x02\x02\xf0\xff\xff\xff##fileformat=VCFv4.2\n")}, status=1,
+         message="long.bcf: the BCF header claims %d bytes (more than 256 MiB): the file is damaged, or not a BCF — "
+                 "check the file with `bcftools view -h`" % 0xfffffff0),
+    Case("count_bcf_header_a_little_longer_than_the_file", "count --quiet --ref {ref} long.bcf",
+         files={"long.bcf": H.bgzf_compress(b"BCF\x02\x02\x00\x10\x00\x00##fileformat=VCFv4.2\n")}, status=1,
          message="long.bcf: cannot read the BCF header — check the file with `bcftools view -h`"),
     Case("count_nonexistent_vcf", "count --quiet --ref {ref} missing.vcf", status=1,
          message="missing.vcf: cannot open: No such file or directory — check the path and permissions"),
