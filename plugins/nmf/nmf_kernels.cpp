@@ -52,8 +52,8 @@ SIGSTREAM_SIMD_INLINE double mu_update_t_impl(double* Ht, const double* P, const
     for (int k = 0; k < K; ++k) {
         double* h = Ht + k * ld;
         const double* p = P + k * ld;
-        const double* d = Den + k * ld;
-        if (Den != nullptr) {
+        if (Den != nullptr) {  // (HALS passes none: no offset of a null pointer is even formed)
+            const double* d = Den + k * ld;
             for (int j = 0; j < n8; j += W)
                 store<W>(h + j, simd::max<W>(load<W>(h + j) * load<W>(p + j) / load<W>(d + j), vfloor));
             for (int j = n8; j < n; ++j) {
