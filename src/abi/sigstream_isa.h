@@ -33,9 +33,24 @@ enum { SIGSTREAM_ISA_GENERIC = 1, SIGSTREAM_ISA_V2 = 2, SIGSTREAM_ISA_V3 = 3, SI
 static inline int sigstream_isa_cpu(void) {
 #ifdef SIGSTREAM_ISA_X86
     __builtin_cpu_init();
+#if defined(__clang__)
+    /* clang (14) knows the features, not the level names: the levels' defining features (with the OS's support
+       for the wider registers, which the feature tests include) */
+    const int v2 = __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1") &&
+                   __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("popcnt");
+    const int v3 = v2 && __builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") &&
+                   __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+    const int v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
+                   __builtin_cpu_supports("avx512vl");
+    if (v4) return SIGSTREAM_ISA_V4;
+    if (v3) return SIGSTREAM_ISA_V3;
+    if (v2) return SIGSTREAM_ISA_V2;
+#else
     if (__builtin_cpu_supports("x86-64-v4")) return SIGSTREAM_ISA_V4;
     if (__builtin_cpu_supports("x86-64-v3")) return SIGSTREAM_ISA_V3;
     if (__builtin_cpu_supports("x86-64-v2")) return SIGSTREAM_ISA_V2;
+#endif
 #endif
     return SIGSTREAM_ISA_GENERIC;
 }
