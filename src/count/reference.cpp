@@ -4,6 +4,7 @@
 #include <htslib/bgzf.h>
 #include <htslib/faidx.h>
 #include <htslib/hts.h>
+#include <htslib/kstring.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -135,6 +136,7 @@ void Reference::load() {
         }
     }
     read_index();
+    if (bgzipped_ && (!built_.empty() || !temp_dir_.empty())) check_unique_names();
 
     if (!bgzipped_) {
         int fd = open(path_.c_str(), O_RDONLY);
@@ -221,6 +223,28 @@ void Reference::read_index() {
     if (names_.empty())
         throw FormatError(path_, 0, "the reference FASTA has no sequences", "check the file given to --ref");
     lookup_ = ContigNames(names_);
+}
+
+void Reference::check_unique_names() const {
+    // htslib's indexer keeps the first of two sequences of one name: read the headers to find a second.
+    BGZF* fp = bgzf_open(path_.c_str(), "r");
+    if (!fp) throw IoError(path_, 0, std::string("cannot open: ") + std::strerror(errno), "check permissions");
+    kstring_t line{0, 0, nullptr};
+    std::unordered_map<std::string, std::uint64_t> seen;
+    std::uint64_t number = 0;
+    std::string twice;
+    while (twice.empty() && bgzf_getline(fp, '\n', &line) >= 0) {
+        ++number;
+        if (line.l == 0 || line.s[0] != '>') continue;
+        std::size_t end = 1;
+        while (end < line.l && !std::strchr(" \t\r", line.s[end])) ++end;
+        if (!seen.emplace(std::string(line.s + 1, end - 1), number).second) twice.assign(line.s + 1, end - 1);
+    }
+    std::free(line.s);
+    bgzf_close(fp);
+    if (!twice.empty())
+        throw DataError(path_, number, "contig '" + twice + "' is in the FASTA twice",
+                        "give every sequence its own name: sigstream will not guess which copy the VCFs mean");
 }
 
 void Reference::check_layout() const {

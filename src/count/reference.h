@@ -57,7 +57,8 @@ private:
     };
     void load();
     void read_index();
-    void check_layout() const;  // the index against the mapped FASTA
+    void check_layout() const;        // the index against the mapped FASTA
+    void check_unique_names() const;  // a bgzipped FASTA's headers, read once when its index is built
     void release() noexcept;
     std::string path_;
     std::string fai_path_, gzi_path_;

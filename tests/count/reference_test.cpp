@@ -150,6 +150,21 @@ TEST(ReferenceIndex, AContigNameTwiceIsRefused) {
               "0 contig 'chr1' is in the FASTA twice (index lines 1 and 2)");
 }
 
+TEST(ReferenceIndex, ABgzippedFastaWithAContigNameTwiceIsRefusedWhenIndexed) {
+    test::TempDir d;
+    test::write_file(d.file("g.fa"), ">chr1\nACGTACGT\n>chr2 x\nGGGG\n>chr1\nTTTTTTTT\n");
+    const std::string gz = test::bgzip_file(d.file("g.fa"));
+    try {
+        Reference ref(gz);
+        ADD_FAILURE() << "accepted";
+    } catch (const DataError& e) {
+        EXPECT_EQ(e.line(), 5u);
+        EXPECT_EQ(e.problem(), "contig 'chr1' is in the FASTA twice");
+    }
+    EXPECT_FALSE(fs::exists(gz + ".fai"));  // the index it built for a FASTA it refused is not left behind
+    EXPECT_FALSE(fs::exists(gz + ".gzi"));
+}
+
 TEST(ReferenceIndex, AFailedIndexBuildLeavesNoTemporaryFolder) {
     // lines of different lengths inside one sequence: htslib's indexer refuses the file
     const std::string e = load_error<FormatError>(">chr1\nACGT\nAC\nACGT\n");
