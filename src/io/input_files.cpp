@@ -102,6 +102,11 @@ std::string input_inside(const std::string& folder) {
     return {};
 }
 
+UsageError output_over_input(const std::string& input) {
+    return UsageError(input, 0, "an output of the run would be written over this input",
+                      "write the output somewhere else");
+}
+
 void require_regular_file(const std::string& path, const std::string& what, const std::string& why) {
     struct stat st {};
     if (path == "-")

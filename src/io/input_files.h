@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 
+#include "core/errors.h"
+
 namespace sigstream {
 
 // What makes two paths the same file: its device and inode (links followed).
@@ -31,6 +33,9 @@ void note_input(const std::string& path);
 std::string input_at(const std::string& path);
 // An input noted that lies inside the folder `folder` (by its real path); "" when there is none.
 std::string input_inside(const std::string& folder);
+
+// The error for an output that would be written over `input`, one message wherever it is caught.
+UsageError output_over_input(const std::string& input);
 
 // Refuses (UsageError) a path that is not a regular file: a FIFO, device or socket. `what` names the input in the
 // message ("the reference FASTA"); `why` says why it must be a regular file.

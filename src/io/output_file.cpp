@@ -177,9 +177,7 @@ void OutputFile::finish() {
 
 void OutputFile::refuse_input() const {
     const std::string input = input_at(impl_->to_stdout ? std::string("-") : path_);
-    if (!input.empty())
-        throw UsageError(input, 0, "an output of the run would be written over this input",
-                         "write the output somewhere else");
+    if (!input.empty()) throw output_over_input(input);
 }
 
 void OutputFile::commit() {

@@ -29,6 +29,11 @@ bool entry_exists(const fs::path& p) {
     return fs::exists(fs::symlink_status(p, ec));
 }
 
+UsageError replaces_input(const std::string& folder, const std::string& input) {
+    return UsageError(folder, 0, "--force would replace the folder holding the input " + input,
+                      "choose another --out-dir");
+}
+
 // A folder a sigstream run wrote: its metadata.toml names the sigstream version.
 bool made_by_sigstream(const fs::path& folder) {
     std::ifstream in(folder / "metadata.toml", std::ios::binary);
@@ -100,9 +105,7 @@ void RunFolder::protect(const std::string& input) {
     auto o = out.begin(), i = in.begin();
     for (; o != out.end() && i != in.end() && *o == *i; ++o, ++i) {
     }
-    if (o == out.end())
-        throw UsageError(path_, 0, "--force would replace the folder holding the input " + input,
-                         "choose another --out-dir");
+    if (o == out.end()) throw replaces_input(path_, input);
 }
 
 const std::string& RunFolder::temp() {
@@ -143,9 +146,7 @@ void RunFolder::commit() {
     files_.clear();
     temp();  // a run with no files still gives an (empty) folder
     check();
-    if (const std::string input = input_inside(path_); !input.empty())
-        throw UsageError(path_, 0, "--force would replace the folder holding the input " + input,
-                         "choose another --out-dir");
+    if (const std::string input = input_inside(path_); !input.empty()) throw replaces_input(path_, input);
     if (entry_exists(path_) && !is_empty_real_folder(path_)) {  // --force: move the old one aside first
         old_ = temp_ + ".old";
         if (std::rename(path_.c_str(), old_.c_str()) != 0) {
@@ -200,9 +201,7 @@ void FileSet::protect(const std::string& input) {
     if (const auto in = file_id(input); in && !same)  // the same file under another name: a link, a hard link
         for (const std::string& out : reserved_)
             if ((out == "-" ? stdout_file_id() : file_id(out)) == in) same = true;
-    if (same)
-        throw UsageError(input, 0, "an output of the run would be written over this input",
-                         "write the output somewhere else");
+    if (same) throw output_over_input(input);
 }
 
 void FileSet::reserve(const std::string& path) {
