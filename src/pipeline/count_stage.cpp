@@ -6,11 +6,12 @@
 // (`sigstream count`), a single context goes to standard output.
 #include <charconv>
 
+#include <filesystem>
 #include "count/reference.h"
+#include "count/summary_tsv.h"
 #include "io/line_reader.h"
 #include "io/matrix_tsv.h"
 #include "io/tables.h"
-#include <filesystem>
 
 #include "pipeline/stages.h"
 
@@ -39,19 +40,6 @@ std::string context_list(const std::vector<Context>& contexts) {
         names.push_back(n);
     }
     return toml_string_array(names);
-}
-
-// `Sample<TAB>Counted<TAB>OutsideRegions…` (columns in the order of `Skip`).
-void write_count_summary(const std::vector<StreamSummary>& rows, std::ostream& out) {
-    TsvWriter t(out);
-    t.text("Sample").text("Counted");
-    for (std::size_t k = 0; k < kSkipReasons; ++k) t.text(skip_name(static_cast<Skip>(k)));
-    t.end_row();
-    for (const auto& r : rows) {
-        t.text(r.sample).unsigned_integer(r.counted);
-        for (std::uint64_t v : r.skipped) t.unsigned_integer(v);
-        t.end_row();
-    }
 }
 
 [[noreturn]] void contradiction() {

@@ -58,8 +58,9 @@ private:
 // ---------------------------------------------------------------- merge: count matrices side by side
 
 struct MergeSettings {
-    std::vector<std::string> inputs;  // count matrices (same catalogue)
+    std::vector<std::string> inputs;  // count matrices (same catalogue), and count summaries (told by their header)
     std::string out;                  // the merged matrix (`-` = standard output)
+    std::string summary;              // the joined count summaries (needed when summaries are among the inputs)
 };
 
 class MergeStage : public StageWith<MergeSettings> {

@@ -12,7 +12,8 @@ Checks:
     handing data on in memory changes nothing; --threads 1 and 2 give the same files;
   * --dry-run prints every stage with its settings as a pipeline file that reads back to the same text, and
     writes nothing;
-  * merge: counting the tumours one file each and merging the matrices equals counting them together; a sample
+  * merge: counting the tumours one file each and merging the matrices (and their summaries) equals counting them
+    together; summaries out of their matrices' order are refused; a sample
     in two matrices is an error naming both files;
   * bad pipeline files and requests fail with exit status 2 (1 for bad data), one line naming the file and line
     where there is one, and leave no folder and no temporary folder behind.
@@ -145,6 +146,37 @@ def merge(checks, run, work):
     ok, detail = e2e.clean_failure(r, 1, "sigstream merge: " + parts[0] + ": ", ["TUMOUR_A", "also a sample of",
                                                                                   parts[0]], case, advice=True)
     checks.check("merge: a sample in two matrices names both files", ok, detail)
+
+    # summaries: counting each tumour with --summary and merging matrices and summaries gives both files of
+    # counting them together, byte for byte
+    sums = []
+    for t, part in zip(TUMOURS[:4], parts):
+        s = part.replace(".tsv", ".summary.tsv")
+        r = run(["count", "--quiet", "--ref", os.path.join(EXAMPLE, "genome.fa"), "--out", part + ".again",
+                 "--summary", s, os.path.join(EXAMPLE, t)])
+        checks.check("count %s alone, with its summary" % t, r.returncode == 0, r.stderr)
+        sums.append(s)
+    together_summary = os.path.join(folder, "together.summary.tsv")
+    r = run(["count", "--quiet", "--ref", os.path.join(EXAMPLE, "genome.fa"), "--out", together + ".again",
+             "--summary", together_summary] + [os.path.join(EXAMPLE, t) for t in TUMOURS[:4]])
+    merged_summary = os.path.join(folder, "merged.summary.tsv")
+    r2 = run(["merge", "--quiet", "--out", merged + ".2", "--summary", merged_summary] + parts + sums)
+    checks.check("merge of per-file summaries equals the summary of counting them together",
+                 r.returncode == 0 and r2.returncode == 0 and open(merged_summary).read() ==
+                 open(together_summary).read() and open(merged + ".2").read() == open(together).read(),
+                 r.stderr + r2.stderr)
+    case = e2e.case_folder(folder, "summary_order")
+    r = run(["merge", "--out", os.path.join(case, "m.tsv"), "--summary", os.path.join(case, "s.tsv"), parts[0],
+             parts[1], sums[1], sums[0]])
+    ok, detail = e2e.clean_failure(r, 1, "sigstream merge: " + sums[1] + ": ",
+                                   ["do not list the matrices' samples in order", "TUMOUR_A", "TUMOUR_B"], case,
+                                   advice=True)
+    checks.check("merge: summaries in another order than their matrices are refused, nothing written", ok, detail)
+    case = e2e.case_folder(folder, "summary_without_out")
+    r = run(["merge", "--out", os.path.join(case, "m.tsv"), parts[0], sums[0]])
+    ok, detail = e2e.clean_failure(r, 2, "sigstream merge: " + sums[0] + ": ", ["--summary FILE"], case,
+                                   advice=True)
+    checks.check("merge: a summary among the inputs without --summary is a usage error", ok, detail)
 
 
 def matrix_handed_on(checks, run, work):

@@ -223,6 +223,50 @@ TEST_F(MergeFiles, DifferentCataloguesAreADataError) {
     EXPECT_NE(std::string(e.what()).find("SBS6"), std::string::npos) << e.what();
 }
 
+// Count summaries among the inputs are joined row-wise into `summary`, in the order of the matrices' samples.
+TEST_F(MergeFiles, JoinsTheSummariesOfTheMatrices) {
+    const std::string zeros = "\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n";
+    const std::string header =
+        "Sample\tCounted\tOutsideRegions\tFiltered\tMultiallelic\tOther\tIndel\tMNV\tUnknownContig\tContigEdge\t"
+        "RefMismatch\tAmbiguousContext\tDuplicate\tDoublet\tNoSbs1536Context\n";
+    test::write_file(d.file("a.summary.tsv"), header + "S1\t21" + zeros + "S2\t210" + zeros);
+    test::write_file(d.file("b.summary.tsv"), header + "S3\t2100" + zeros);
+    MergeStage m;
+    m.settings.inputs = {a, d.file("a.summary.tsv"), b, d.file("b.summary.tsv")};  // any interleaving
+    m.settings.out = d.file("merged.tsv");
+    m.settings.summary = d.file("merged.summary.tsv");
+    EXPECT_EQ(m.writes(true), (std::vector<std::string>{m.settings.out, m.settings.summary}));
+    m.prepare({});
+    Workspace ws;
+    m.run(ws, RunSettings{});
+    EXPECT_EQ(ws.counts->matrix.columns, (std::vector<std::string>{"S1", "S2", "S3"}));
+    ASSERT_EQ(ws.counts->summary.size(), 3u);
+    EXPECT_EQ(ws.counts->summary[2].counted, 2100u);
+    FileSet files;
+    m.reserve(files);
+    m.write(ws, files);
+    files.commit();
+    EXPECT_EQ(test::read_file(d.file("merged.summary.tsv")),
+              header + "S1\t21" + zeros + "S2\t210" + zeros + "S3\t2100" + zeros);
+
+    // summaries in another order than the matrices, or one missing: a DataError naming the first summary
+    m.settings.inputs = {a, b, d.file("b.summary.tsv"), d.file("a.summary.tsv")};
+    Workspace ws2;
+    EXPECT_EQ(test::error_of<DataError>([&] { m.run(ws2, RunSettings{}); }).file(), d.file("b.summary.tsv"));
+    m.settings.inputs = {a, b, d.file("a.summary.tsv")};
+    EXPECT_THROW(m.run(ws2, RunSettings{}), DataError);
+    // summaries without `summary`, `summary` without summaries, summaries alone: usage errors
+    m.settings.summary.clear();
+    m.settings.inputs = {a, d.file("a.summary.tsv")};
+    EXPECT_EQ(test::error_of<UsageError>([&] { m.run(ws2, RunSettings{}); }).file(), d.file("a.summary.tsv"));
+    m.settings.summary = d.file("s.tsv");
+    m.settings.inputs = {a};
+    EXPECT_THROW(m.run(ws2, RunSettings{}), UsageError);
+    m.settings.inputs = {d.file("a.summary.tsv")};
+    EXPECT_THROW(m.run(ws2, RunSettings{}), UsageError);
+    EXPECT_FALSE(ws2.counts.has_value());
+}
+
 TEST(Merge, NothingToMergeIsAUsageErrorAndFileNamesFollowTheSink) {
     MergeStage m;
     EXPECT_THROW(m.prepare({}), UsageError);
