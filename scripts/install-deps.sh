@@ -26,6 +26,7 @@ if ((tests)); then
   packages+=(
     g++-aarch64-linux-gnu          # the kernels built for a CPU that is not x86-64 (test build.cross_kernels)
     clang libclang-rt-14-dev       # libFuzzer (tests/fuzz, scripts/fuzz.sh; CI's smoke run of every target)
+    snakemake                      # the Snakemake workflow's end-to-end test (tests/workflow)
   )
 fi
 missing=()
