@@ -59,7 +59,24 @@ def extractionSlices() {
     return [kRanges, replicateRanges].combinations()
 }
 
+// Every parameter nextflow.config declares: any other (a typo such as --k_rnage) stops the run before any task.
+def knownParams() {
+    return ['input', 'fasta', 'outdir', 'context', 'count_args', 'backend', 'k_range', 'replicates', 'seed',
+            'extract_args', 'replicates_per_job', 'ks_per_job', 'consensus_args', 'reference', 'compare_args',
+            'fit_signatures', 'fit_args']
+}
+
+def checkParams() {
+    // Nextflow also offers each --some-name as someName: either spelling of a known name is fine
+    def names = knownParams()
+    def known = names + names.collect { it.replaceAll(/_([a-z])/) { m -> m[1].toUpperCase() } }
+    def unknown = params.keySet().findAll { !(it in known) && !(it.replace('-', '_') in names) }
+    if (unknown) error "unknown parameter(s): ${unknown.collect { '--' + it }.join(', ')} — the parameters are " +
+                       "${names.collect { '--' + it }.join(', ')} (nextflow/README.md)"
+}
+
 workflow {
+    checkParams()
     if (!params.input) error "give --input samplesheet.csv (a CSV with the columns sample,vcf)"
     if (!params.fasta) error "give --fasta, the reference FASTA the variants were called against"
     def fai = file("${params.fasta}.fai")

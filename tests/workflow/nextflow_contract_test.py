@@ -215,6 +215,13 @@ def main():
                  sorted(c for _, c in used) == ["compare", "consensus", "count", "extract", "fit", "merge"]
                  and all(name == mods[c].name and "withName: '%s'" % name in modules_config for name, c in used),
                  used)
+    config = open(os.path.join(NEXTFLOW, "nextflow.config")).read()
+    declared = re.findall(r"^    (\w+)\s+=", config[config.index("params {"):config.index("}", config.index("params {"))],
+                          re.M)
+    known = re.search(r"def knownParams\(\) \{\s*return \[(.*?)\]", pipeline, re.S)
+    known = re.findall(r"'(\w+)'", known.group(1)) if known else []
+    checks.check("main.nf refuses unknown parameters, and knows exactly those nextflow.config declares",
+                 declared and known == declared and "checkParams()" in pipeline, (declared, known))
     import tomllib
     example = tomllib.load(open(os.path.join(e2e.ROOT, "workflow", "example.toml"), "rb"))
     test_config = open(os.path.join(NEXTFLOW, "conf", "test.config")).read()
