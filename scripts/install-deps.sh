@@ -27,6 +27,7 @@ if ((tests)); then
     g++-aarch64-linux-gnu          # the kernels built for a CPU that is not x86-64 (test build.cross_kernels)
     clang libclang-rt-14-dev       # libFuzzer (tests/fuzz, scripts/fuzz.sh; CI's smoke run of every target)
     snakemake                      # the Snakemake workflow's end-to-end test (tests/workflow)
+    python3-yaml                   # the Nextflow modules' contract test reads meta.yml (tests/workflow)
   )
 fi
 missing=()
